@@ -1,0 +1,299 @@
+using System.Globalization;
+using GradApi.Engine.Evaluation;
+using GradApi.Engine.Graphs;
+using GradApi.Engine.Ops;
+
+namespace GradApi.Engine.Compilation;
+
+/// <summary>
+/// Checks a <see cref="GraphSpec"/> and turns it into a <see cref="Tape"/>: ids resolved to
+/// positions, the graph put in evaluation order with Kahn's algorithm, and for inference a plan
+/// of where each value lives. Errors come back as values naming the node and its JSON path.
+/// Nothing here recurses, so a chain a million nodes deep is as easy as a wide one. Stateless.
+/// </summary>
+public sealed class GraphCompiler
+{
+    /// <summary>The most errors listed for one graph; the rest are only counted.</summary>
+    public const int MaxReportedErrors = 100;
+
+    public CompileResult Compile(GraphSpec spec, EvaluationMode mode = EvaluationMode.Training)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var errors = new ErrorList();
+        int n = spec.NodeCount;
+        if (n == 0)
+        {
+            errors.Add(new(GraphErrorKind.EmptyGraph, "nodes", null, "The graph has no nodes."));
+            return errors.Fail();
+        }
+
+        var ops = new OpCode[n];
+        var positionById = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        CheckNodes(spec, ops, positionById, errors);
+        int[] edgeNode = ResolveInputs(spec, positionById, errors);
+        int output = ResolveOutput(spec, edgeNode, positionById, errors);
+        if (!double.IsFinite(spec.Seed))
+            errors.Add(new(GraphErrorKind.NonFiniteSeed, "seed", null, "The seed must be a finite number."));
+        if (errors.Count > 0) return errors.Fail();
+
+        int[]? nodeAt = Order(spec, edgeNode, errors);
+        if (nodeAt is null) return errors.Fail();
+        return CompileResult.Success(BuildTape(spec, ops, edgeNode, nodeAt, output, mode));
+    }
+
+    /// <summary>Ids, ops, arity and leaf values, in one pass over the nodes.</summary>
+    private static void CheckNodes(GraphSpec spec, OpCode[] ops, Dictionary<string, int> positionById, ErrorList errors)
+    {
+        for (int i = 0; i < spec.NodeCount; i++)
+        {
+            string id = spec.Id(i);
+            if (id.Length == 0)
+                errors.Add(new(GraphErrorKind.EmptyId, $"nodes[{i}].id", id, $"nodes[{i}] has an empty id."));
+            else if (!positionById.TryAdd(id, i))
+                errors.Add(new(GraphErrorKind.DuplicateId, $"nodes[{i}].id", id,
+                    $"Node id '{id}' is used twice: by nodes[{positionById[id]}] and nodes[{i}]."));
+
+            if (!OpTable.TryGet(spec.Op(i), out Op? op))
+            {
+                errors.Add(new(GraphErrorKind.UnknownOp, $"nodes[{i}].op", id,
+                    $"Node '{id}' has unknown op '{spec.Op(i)}'. Known ops: {string.Join(", ", OpTable.Names)}."));
+                continue;
+            }
+
+            ops[i] = op.Code;
+            if (op.IsLeaf)
+                CheckLeaf(spec, i, op, errors);
+            else
+                CheckGate(spec, i, op, errors);
+        }
+    }
+
+    private static void CheckLeaf(GraphSpec spec, int i, Op op, ErrorList errors)
+    {
+        string id = spec.Id(i);
+        if (spec.HasInputs(i))
+            errors.Add(new(GraphErrorKind.InputsOnLeaf, $"nodes[{i}].inputs", id,
+                $"Node '{id}' is a {op.Name} leaf and takes no inputs."));
+        if (!spec.HasValue(i))
+            errors.Add(new(GraphErrorKind.MissingValue, $"nodes[{i}].value", id,
+                $"Node '{id}' is a {op.Name} leaf and needs a value."));
+        else if (!double.IsFinite(spec.Value(i)))
+            errors.Add(new(GraphErrorKind.NonFiniteValue, $"nodes[{i}].value", id,
+                $"Node '{id}' has a value that is not a finite number."));
+    }
+
+    private static void CheckGate(GraphSpec spec, int i, Op op, ErrorList errors)
+    {
+        string id = spec.Id(i);
+        if (spec.HasValue(i))
+            errors.Add(new(GraphErrorKind.ValueOnNonLeaf, $"nodes[{i}].value", id,
+                $"Node '{id}' is a {op.Name} gate: its value is computed, so it takes no value."));
+        int count = spec.InputCountOf(i);
+        if (!spec.HasInputs(i))
+            errors.Add(new(GraphErrorKind.WrongArity, $"nodes[{i}].inputs", id,
+                $"Node '{id}' is a {op.Name} gate and needs inputs ({op.Arity})."));
+        else if (!op.AcceptsArity(count))
+            errors.Add(new(GraphErrorKind.WrongArity, $"nodes[{i}].inputs", id,
+                $"Node '{id}': op {op.Name} takes {op.Arity} inputs, not {count}."));
+    }
+
+    /// <summary>For each entry of the shared input list, the index of the node it names (-1 if none).</summary>
+    private static int[] ResolveInputs(GraphSpec spec, Dictionary<string, int> positionById, ErrorList errors)
+    {
+        var edgeNode = new int[spec.InputCount];
+        for (int i = 0; i < spec.NodeCount; i++)
+        {
+            int start = spec.InputStart(i), count = spec.InputCountOf(i);
+            for (int k = 0; k < count; k++)
+            {
+                string input = spec.InputAt(start + k);
+                if (positionById.TryGetValue(input, out int target))
+                {
+                    edgeNode[start + k] = target;
+                    continue;
+                }
+
+                edgeNode[start + k] = -1;
+                errors.Add(new(GraphErrorKind.UnknownInput, $"nodes[{i}].inputs[{k}]", spec.Id(i),
+                    $"Node '{spec.Id(i)}' names input '{input}', but no node has that id."));
+            }
+        }
+        return edgeNode;
+    }
+
+    /// <summary>The named output, or else the graph's only sink (a node no other node reads).</summary>
+    private static int ResolveOutput(GraphSpec spec, int[] edgeNode, Dictionary<string, int> positionById, ErrorList errors)
+    {
+        if (spec.Output is { } name)
+        {
+            if (positionById.TryGetValue(name, out int named)) return named;
+            errors.Add(new(GraphErrorKind.UnknownOutput, "output", name, $"The output '{name}' names no node."));
+            return -1;
+        }
+
+        var isRead = new bool[spec.NodeCount];
+        foreach (int target in edgeNode)
+            if (target >= 0) isRead[target] = true;
+
+        int first = -1, sinks = 0;
+        var names = new List<string>();
+        for (int i = 0; i < isRead.Length; i++)
+        {
+            if (isRead[i]) continue;
+            if (sinks++ == 0) first = i;
+            if (names.Count < 5) names.Add($"'{spec.Id(i)}'");
+        }
+
+        if (sinks == 1) return first;
+        if (sinks > 1)
+            errors.Add(new(GraphErrorKind.AmbiguousOutput, "output", null,
+                $"The graph has {sinks} sinks ({string.Join(", ", names)}{(sinks > names.Count ? ", ..." : "")}): name the one to differentiate in 'output'."));
+        // No sink at all means every node is on or behind a cycle, which ordering reports.
+        return -1;
+    }
+
+    /// <summary>
+    /// Kahn's algorithm: the request indexes in evaluation order, or null (with the error naming
+    /// one cycle) when the graph is not a DAG.
+    /// </summary>
+    private static int[]? Order(GraphSpec spec, int[] edgeNode, ErrorList errors)
+    {
+        int n = spec.NodeCount;
+
+        // Readers of each node as one flat array (compressed rows), in the order the edges appear.
+        var readerStart = new int[n + 1];
+        foreach (int target in edgeNode) readerStart[target + 1]++;
+        for (int i = 0; i < n; i++) readerStart[i + 1] += readerStart[i];
+        var readers = new int[edgeNode.Length];
+        var fill = readerStart[..n];
+        var pending = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int start = spec.InputStart(i), count = spec.InputCountOf(i);
+            pending[i] = count;
+            for (int k = 0; k < count; k++) readers[fill[edgeNode[start + k]]++] = i;
+        }
+
+        var order = new int[n];
+        int head = 0, tail = 0;
+        for (int i = 0; i < n; i++)
+            if (pending[i] == 0) order[tail++] = i;
+        while (head < tail)
+        {
+            int node = order[head++];
+            for (int r = readerStart[node]; r < readerStart[node + 1]; r++)
+                if (--pending[readers[r]] == 0) order[tail++] = readers[r];
+        }
+
+        if (tail == n) return order;
+        errors.Add(FindCycle(spec, edgeNode, pending));
+        return null;
+    }
+
+    /// <summary>
+    /// Every node Kahn left behind still waits on an input that was left behind too, so walking
+    /// from one to such an input again and again must come back to a node already seen.
+    /// </summary>
+    private static GraphError FindCycle(GraphSpec spec, int[] edgeNode, int[] pending)
+    {
+        var seenAt = new Dictionary<int, int>();
+        var walk = new List<int>();
+        int node = Array.FindIndex(pending, p => p > 0);
+        while (!seenAt.ContainsKey(node))
+        {
+            seenAt[node] = walk.Count;
+            walk.Add(node);
+            int start = spec.InputStart(node), count = spec.InputCountOf(node);
+            for (int k = 0; k < count; k++)
+            {
+                int input = edgeNode[start + k];
+                if (pending[input] > 0) { node = input; break; }
+            }
+        }
+
+        // The walk ran from readers to inputs; the cycle is told the way the values flow.
+        List<int> cycle = walk[seenAt[node]..];
+        cycle.Reverse();
+        var ids = cycle.Select(spec.Id).ToList();
+        int first = cycle[0];
+        return new GraphError(GraphErrorKind.Cycle, $"nodes[{first}]", spec.Id(first),
+            $"The graph has a cycle: {string.Join(" -> ", ids)} -> {ids[0]}.") { Cycle = ids };
+    }
+
+    private static Tape BuildTape(GraphSpec spec, OpCode[] ops, int[] edgeNode, int[] nodeAt, int output, EvaluationMode mode)
+    {
+        int n = nodeAt.Length;
+        var positionOf = new int[n];
+        for (int p = 0; p < n; p++) positionOf[nodeAt[p]] = p;
+
+        var tapeOps = new OpCode[n];
+        var leafValues = new double[n];
+        var edgeStart = new int[n + 1];
+        var edgeInput = new int[edgeNode.Length];
+        int edge = 0, maxArity = 0;
+        for (int p = 0; p < n; p++)
+        {
+            int node = nodeAt[p];
+            tapeOps[p] = ops[node];
+            if (spec.HasValue(node)) leafValues[p] = spec.Value(node);
+            edgeStart[p] = edge;
+            int start = spec.InputStart(node), count = spec.InputCountOf(node);
+            for (int k = 0; k < count; k++) edgeInput[edge++] = positionOf[edgeNode[start + k]];
+            maxArity = Math.Max(maxArity, count);
+        }
+        edgeStart[n] = edge;
+
+        int outputPosition = positionOf[output];
+        InferencePlan? plan = mode == EvaluationMode.Inference ? PlanSlots(edgeStart, edgeInput, outputPosition) : null;
+        return new Tape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition, maxArity, plan);
+    }
+
+    /// <summary>
+    /// Gives each value a slot. A node's value takes a free slot (or a new one) while its inputs
+    /// are still held; then each input whose last reader this node is gives its slot back. A value
+    /// nobody reads gives its slot back at once; the output's is never given back.
+    /// </summary>
+    internal static InferencePlan PlanSlots(int[] edgeStart, int[] edgeInput, int output)
+    {
+        int n = edgeStart.Length - 1;
+        var lastReader = new int[n];
+        Array.Fill(lastReader, -1);
+        for (int p = 0; p < n; p++)
+            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                lastReader[edgeInput[e]] = p;
+        lastReader[output] = int.MaxValue;
+
+        var outputSlot = new int[n];
+        var edgeSlot = new int[edgeInput.Length];
+        var free = new Stack<int>();
+        int slotCount = 0;
+        for (int p = 0; p < n; p++)
+        {
+            outputSlot[p] = free.Count > 0 ? free.Pop() : slotCount++;
+            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+            {
+                int input = edgeInput[e];
+                edgeSlot[e] = outputSlot[input];
+                if (lastReader[input] != p) continue;
+                free.Push(outputSlot[input]);
+                lastReader[input] = -2; // given back once, even when this node reads it twice
+            }
+            if (lastReader[p] == -1) free.Push(outputSlot[p]);
+        }
+        return new InferencePlan(outputSlot, edgeSlot, slotCount);
+    }
+
+    private sealed class ErrorList
+    {
+        private readonly List<GraphError> _listed = [];
+
+        public int Count { get; private set; }
+
+        public void Add(GraphError error)
+        {
+            if (Count++ < MaxReportedErrors) _listed.Add(error);
+        }
+
+        public CompileResult Fail() => CompileResult.Failure(_listed, Count);
+    }
+}

@@ -1,0 +1,91 @@
+using GradApi.Engine.Graphs;
+using GradApi.Engine.Ops;
+
+namespace GradApi.Engine.Compilation;
+
+/// <summary>
+/// A checked graph, renumbered into evaluation order: position p runs after every position its
+/// inputs sit at. Struct of arrays: op codes, leaf values, and each node's inputs as a slice
+/// <c>[EdgeStart[p], EdgeStart[p+1])</c> of one shared edge array. Nothing on the evaluation
+/// path is an object per node.
+/// </summary>
+public sealed class Tape
+{
+    internal Tape(GraphSpec spec, OpCode[] ops, double[] leafValues, int[] edgeStart, int[] edgeInput,
+        int[] nodeAt, int[] positionOf, int output, int maxArity, InferencePlan? inference)
+    {
+        Spec = spec;
+        Ops = ops;
+        LeafValues = leafValues;
+        EdgeStart = edgeStart;
+        EdgeInput = edgeInput;
+        NodeAt = nodeAt;
+        PositionOfNode = positionOf;
+        Output = output;
+        MaxArity = maxArity;
+        Inference = inference;
+    }
+
+    /// <summary>The graph as the client sent it: ids, op names and the request's order.</summary>
+    public GraphSpec Spec { get; }
+
+    public int NodeCount => Ops.Length;
+
+    public int EdgeCount => EdgeInput.Length;
+
+    /// <summary>The position of the node that backward differentiates.</summary>
+    public int Output { get; }
+
+    /// <summary>The most inputs any node has: the size of the gather buffer.</summary>
+    public int MaxArity { get; }
+
+    internal OpCode[] Ops { get; }
+
+    internal double[] LeafValues { get; }
+
+    internal int[] EdgeStart { get; }
+
+    /// <summary>For each edge, the position of the input it reads.</summary>
+    internal int[] EdgeInput { get; }
+
+    /// <summary>Position to the node's index in the request.</summary>
+    internal int[] NodeAt { get; }
+
+    /// <summary>The node's index in the request to its position.</summary>
+    internal int[] PositionOfNode { get; }
+
+    /// <summary>The register plan for inference; null when the tape was compiled for training only.</summary>
+    internal InferencePlan? Inference { get; }
+
+    /// <summary>The position at which the request's <paramref name="node"/>-th node is evaluated.</summary>
+    public int PositionOf(int node) => PositionOfNode[node];
+
+    /// <summary>The request index of the node at <paramref name="position"/>.</summary>
+    public int NodeIndexAt(int position) => NodeAt[position];
+
+    public OpCode OpAt(int position) => Ops[position];
+
+    public string IdAt(int position) => Spec.Id(NodeAt[position]);
+
+    /// <summary>The positions of the inputs of the node at <paramref name="position"/>, in its <c>inputs</c> order.</summary>
+    public ReadOnlySpan<int> InputsAt(int position) =>
+        EdgeInput.AsSpan(EdgeStart[position], EdgeStart[position + 1] - EdgeStart[position]);
+}
+
+/// <summary>
+/// Where each value lives during inference. Values sit in a small set of slots; a slot is
+/// handed to a new value once the last reader of its old value has run, so the slots in use
+/// never exceed the graph's widest cut. The plan is made at compile time: evaluation only
+/// follows it.
+/// </summary>
+internal sealed class InferencePlan(int[] outputSlot, int[] edgeSlot, int slotCount)
+{
+    /// <summary>For each position, the slot its value is written to.</summary>
+    public int[] OutputSlot { get; } = outputSlot;
+
+    /// <summary>For each edge, the slot its input's value is read from.</summary>
+    public int[] EdgeSlot { get; } = edgeSlot;
+
+    /// <summary>The most values held at once, counting a value being computed with its inputs.</summary>
+    public int SlotCount { get; } = slotCount;
+}

@@ -1,0 +1,146 @@
+using System.Buffers;
+using GradApi.Engine.Compilation;
+using GradApi.Engine.Ops;
+
+namespace GradApi.Engine.Evaluation;
+
+/// <summary>
+/// Runs a tape forward and backward. One engine serves one request: it rents its buffers from
+/// a pool, reuses them across the evaluations of that request, and gives them back when disposed.
+/// Not thread-safe.
+/// </summary>
+public sealed class GraphEngine : IDisposable
+{
+    /// <summary>How many nodes run between two looks at the cancellation token.</summary>
+    private const int CancellationStride = 4096;
+
+    private readonly ArrayPool<double> _pool;
+    private double[] _values = [];
+    private double[] _partials = [];
+    private double[] _grads = [];
+    private double[] _args = [];
+
+    public GraphEngine() : this(ArrayPool<double>.Shared) { }
+
+    public GraphEngine(ArrayPool<double> pool) => _pool = pool;
+
+    public Evaluation Evaluate(Tape tape, EvaluationMode mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        return mode == EvaluationMode.Training
+            ? Train(tape, cancellationToken)
+            : Infer(tape, cancellationToken);
+    }
+
+    private Evaluation Train(Tape tape, CancellationToken cancellationToken)
+    {
+        int n = tape.NodeCount, edges = tape.EdgeCount;
+        double[] values = Rent(ref _values, n);
+        double[] partials = Rent(ref _partials, edges);
+        double[] grads = Rent(ref _grads, n);
+        Rent(ref _args, tape.MaxArity);
+        var stats = new EvaluationStats(n, edges, edges, n);
+
+        NumericError? error = Forward(tape, tape.EdgeInput, null, values, partials, cancellationToken)
+            ?? Backward(tape, values, partials, grads, cancellationToken);
+        return new Evaluation(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error);
+    }
+
+    private Evaluation Infer(Tape tape, CancellationToken cancellationToken)
+    {
+        InferencePlan plan = tape.Inference
+            ?? throw new InvalidOperationException("The tape was not compiled for inference.");
+        double[] slots = Rent(ref _values, plan.SlotCount);
+        Rent(ref _args, tape.MaxArity);
+        var stats = new EvaluationStats(tape.NodeCount, tape.EdgeCount, 0, plan.SlotCount);
+
+        NumericError? error = Forward(tape, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
+        return new Evaluation(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error);
+    }
+
+    /// <summary>
+    /// Runs every node in tape order: gathers its inputs' values through <paramref name="edgeRead"/>,
+    /// applies the op's forward rule, and (training) writes each edge's local gradient.
+    /// Values are stored by position, or by slot when <paramref name="outputSlot"/> is given.
+    /// </summary>
+    private NumericError? Forward(Tape tape, int[] edgeRead, int[]? outputSlot, double[] store, double[]? partials,
+        CancellationToken cancellationToken)
+    {
+        OpCode[] ops = tape.Ops;
+        int[] edgeStart = tape.EdgeStart;
+        double[] leafValues = tape.LeafValues;
+        double[] args = _args;
+        for (int p = 0; p < ops.Length; p++)
+        {
+            if (p % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
+            int target = outputSlot is null ? p : outputSlot[p];
+            OpCode code = ops[p];
+            if (code <= OpCode.Const)
+            {
+                store[target] = leafValues[p];
+                continue;
+            }
+
+            int start = edgeStart[p], count = edgeStart[p + 1] - start;
+            Span<double> x = args.AsSpan(0, count);
+            for (int k = 0; k < count; k++) x[k] = store[edgeRead[start + k]];
+
+            Op op = OpTable.Get(code);
+            double y = op.Forward(x);
+            if (!double.IsFinite(y)) return NumericFailure(tape, p, Pass.Forward, y, x);
+            store[target] = y;
+            if (partials is not null) op.LocalGradient(x, y, partials.AsSpan(start, count));
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The chain rule as one loop that knows no op: in reverse tape order, each node's grad is
+    /// complete (all its readers ran before it), and flows to each input as grad * local, added
+    /// to what that input already has from other branches.
+    /// </summary>
+    private static NumericError? Backward(Tape tape, double[] values, double[] partials, double[] grads,
+        CancellationToken cancellationToken)
+    {
+        int[] edgeStart = tape.EdgeStart;
+        int[] edgeInput = tape.EdgeInput;
+        int n = tape.NodeCount;
+        Array.Clear(grads, 0, n);
+        grads[tape.Output] = tape.Spec.Seed;
+        for (int p = n - 1; p >= 0; p--)
+        {
+            if (p % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
+            double grad = grads[p];
+            if (grad == 0) continue; // nothing flows back, not even 0 * infinity
+            if (!double.IsFinite(grad))
+            {
+                double[] inputs = edgeInput[edgeStart[p]..edgeStart[p + 1]].Select(i => values[i]).ToArray();
+                return NumericFailure(tape, p, Pass.Backward, grad, inputs);
+            }
+            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                grads[edgeInput[e]] += grad * partials[e];
+        }
+        return null;
+    }
+
+    private static NumericError NumericFailure(Tape tape, int position, Pass pass, double result, ReadOnlySpan<double> inputs)
+    {
+        int node = tape.NodeIndexAt(position);
+        return new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, pass, result, inputs.ToArray());
+    }
+
+    private double[] Rent(ref double[] buffer, int length)
+    {
+        if (buffer.Length >= length) return buffer;
+        if (buffer.Length > 0) _pool.Return(buffer);
+        buffer = _pool.Rent(Math.Max(length, 1));
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        foreach (double[] buffer in new[] { _values, _partials, _grads, _args })
+            if (buffer.Length > 0) _pool.Return(buffer);
+        _values = _partials = _grads = _args = [];
+    }
+}
