@@ -1,0 +1,56 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using GradApi.Engine.Compilation;
+using GradApi.Engine.Evaluation;
+using GradApi.Engine.Graphs;
+using GradApi.Evaluate;
+
+namespace GradApi.Benchmarks;
+
+/// <summary>
+/// The request pipeline in process, stage by stage, on one JSON body of a random DAG, against
+/// <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/> of the same bytes:
+/// the floor, since any service must at least parse its body.
+/// </summary>
+[MemoryDiagnoser]
+public class PipelineBenchmarks
+{
+    private byte[] _body = [];
+    private GraphSpec _spec = null!;
+    private Tape _tape = null!;
+    private readonly GraphCompiler _compiler = new();
+    private GraphEngine _engine = null!;
+
+    [Params(100_000, 1_000_000)]
+    public int N { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _body = GraphJson.Serialize(RandomGraphs.Dag(N));
+        _spec = GraphJsonReader.Read(_body, int.MaxValue);
+        _tape = _compiler.Compile(_spec).Tape!;
+        _engine = new GraphEngine();
+        _engine.Evaluate(_tape, EvaluationMode.Training);
+        Console.WriteLine($"// body: {_body.Length:N0} bytes, {_spec.NodeCount:N0} nodes, {_spec.InputCount:N0} edges");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _engine.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public int JsonDocumentParse()
+    {
+        using var doc = JsonDocument.Parse(_body);
+        return doc.RootElement.GetProperty("nodes").GetArrayLength();
+    }
+
+    [Benchmark]
+    public int Read() => GraphJsonReader.Read(_body, int.MaxValue).NodeCount;
+
+    [Benchmark]
+    public int Compile() => _compiler.Compile(_spec).Tape!.NodeCount;
+
+    [Benchmark]
+    public double Evaluate() => _engine.Evaluate(_tape, EvaluationMode.Training).Value;
+}
