@@ -40,6 +40,7 @@ namespace GradApi.Engine.Expressions;
 /// each one level checked against <see cref="ExpressionLimits.MaxDepth"/> before going deeper;
 /// left-associative chains (<c>a+b+c+...</c>) are loops.
 /// </para>
+/// Immutable: one parser may serve many threads, each parse keeping its state to itself.
 /// </summary>
 public sealed class ExpressionParser
 {
