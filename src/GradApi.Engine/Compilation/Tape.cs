@@ -70,6 +70,15 @@ public sealed class Tape
     /// <summary>The positions of the inputs of the node at <paramref name="position"/>, in its <c>inputs</c> order.</summary>
     public ReadOnlySpan<int> InputsAt(int position) =>
         EdgeInput.AsSpan(EdgeStart[position], EdgeStart[position + 1] - EdgeStart[position]);
+
+    /// <summary>
+    /// This tape with other leaf values (indexed by position, like <see cref="LeafValues"/>) and an
+    /// inference plan: the same graph to run again at another point, without compiling again.
+    /// Shares every array but the leaf values, which stay the caller's to change between runs.
+    /// </summary>
+    internal Tape WithLeafValues(double[] leafValues) =>
+        new(Spec, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, MaxArity,
+            Inference ?? GraphCompiler.PlanSlots(EdgeStart, EdgeInput, Output));
 }
 
 /// <summary>

@@ -129,6 +129,12 @@ public sealed class GraphEngine : IDisposable
         return new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, pass, result, inputs.ToArray());
     }
 
+    /// <summary>
+    /// The local gradients the last training run cached, one per edge of its
+    /// <paramref name="tape"/>, in edge order (for explain). Valid until the next evaluation.
+    /// </summary>
+    internal ReadOnlySpan<double> CachedPartials(Tape tape) => _partials.AsSpan(0, tape.EdgeCount);
+
     private double[] Rent(ref double[] buffer, int length)
     {
         if (buffer.Length >= length) return buffer;

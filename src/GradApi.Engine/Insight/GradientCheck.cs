@@ -1,0 +1,152 @@
+using GradApi.Engine.Compilation;
+using GradApi.Engine.Evaluation;
+using GradApi.Engine.Ops;
+
+namespace GradApi.Engine.Insight;
+
+/// <summary>
+/// Checks a training evaluation's grads of the input leaves (not the consts) against central
+/// differences, as torch.autograd.gradcheck does: numeric = seed * (f(x + eps) - f(x - eps)) / (2 eps),
+/// passed when |analytic - numeric| &lt;= atol + rtol * |numeric|. Past
+/// <see cref="GradientCheckOptions.MaxLeaves"/> input leaves it checks one random unit direction v
+/// instead (JAX's check_grads style): grad · v against the central difference along v.
+/// <para>
+/// The compiled tape is reused as it is: each forward pass runs it in inference mode with the
+/// leaf values changed in a copy, on an engine of the check's own, so the caller's evaluation
+/// stays valid. Two forward passes per leaf, or two in all for a direction.
+/// </para>
+/// </summary>
+public static class GradientCheck
+{
+    /// <param name="training">A successful training evaluation; its grads are the analytic side.</param>
+    public static GradientCheckResult Run(Evaluation.Evaluation training, GradientCheckOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= GradientCheckOptions.Default;
+        if (!(options.Eps > 0 && double.IsFinite(options.Eps)))
+            throw new ArgumentOutOfRangeException(nameof(options), "Eps must be a positive finite number.");
+        if (!(options.Atol >= 0) || !(options.Rtol >= 0) || options.MaxLeaves < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), "Atol, Rtol and MaxLeaves must not be negative.");
+        if (!training.HasGrads || !training.Succeeded)
+            throw new ArgumentException("A gradient check needs a successful training evaluation.", nameof(training));
+
+        // Everything needed from the evaluation is read before any forward pass runs.
+        Tape tape = training.Tape;
+        var leaves = new List<int>();
+        for (int node = 0; node < tape.NodeCount; node++)
+            if (tape.OpAt(tape.PositionOf(node)) == OpCode.Input) leaves.Add(node);
+        double[] analytic = leaves.Select(training.GradOf).ToArray();
+        IReadOnlyList<Kink> kinks = FindKinks(training);
+
+        using var engine = new GraphEngine();
+        var probe = new Probe(engine, tape, options.Eps, cancellationToken);
+        if (leaves.Count <= options.MaxLeaves)
+        {
+            var checks = new LeafCheck[leaves.Count];
+            for (int i = 0; i < leaves.Count; i++)
+            {
+                int node = leaves[i];
+                double? numeric = probe.Slope([tape.PositionOf(node)], [1.0]);
+                (double? error, bool passed) = Compare(analytic[i], numeric, options);
+                checks[i] = new LeafCheck(tape.Spec.Id(node), node, analytic[i], numeric, error, passed);
+            }
+            return new GradientCheckResult(options.Eps, options.Atol, options.Rtol, GradientCheckMethod.Leaves,
+                checks.All(c => c.Passed), checks, null, kinks);
+        }
+
+        double[] direction = RandomUnitVector(leaves.Count, options.RandomSeed);
+        double along = 0;
+        for (int i = 0; i < leaves.Count; i++) along += analytic[i] * direction[i];
+        double? slope = probe.Slope(leaves.Select(tape.PositionOf).ToArray(), direction);
+        (double? absError, bool ok) = Compare(along, slope, options);
+        return new GradientCheckResult(options.Eps, options.Atol, options.Rtol, GradientCheckMethod.Direction,
+            ok, [], new DirectionCheck(along, slope, absError, ok), kinks);
+    }
+
+    private static (double? AbsError, bool Passed) Compare(double analytic, double? numeric, GradientCheckOptions options)
+    {
+        if (numeric is not { } n) return (null, false);
+        double error = Math.Abs(analytic - n);
+        return (error, error <= options.Atol + options.Rtol * Math.Abs(n));
+    }
+
+    /// <summary>Every node whose op's kink rule holds at the values it was evaluated at, in request order.</summary>
+    private static List<Kink> FindKinks(in Evaluation.Evaluation training)
+    {
+        Tape tape = training.Tape;
+        var kinks = new List<Kink>();
+        var x = new double[tape.MaxArity];
+        for (int node = 0; node < tape.NodeCount; node++)
+        {
+            int p = tape.PositionOf(node);
+            Op op = OpTable.Get(tape.OpAt(p));
+            if (op.Kink is null) continue;
+            ReadOnlySpan<int> inputs = tape.InputsAt(p);
+            for (int k = 0; k < inputs.Length; k++) x[k] = training.ValueOf(tape.NodeIndexAt(inputs[k]));
+            if (op.Kink(x.AsSpan(0, inputs.Length), training.ValueOf(node)))
+                kinks.Add(new Kink(tape.Spec.Id(node), node, op.Name));
+        }
+        return kinks;
+    }
+
+    /// <summary>Gaussian entries (Box-Muller) scaled to length 1, from a seeded generator.</summary>
+    private static double[] RandomUnitVector(int length, int seed)
+    {
+        var random = new Random(seed);
+        var v = new double[length];
+        double norm;
+        do
+        {
+            for (int i = 0; i < length; i++)
+                v[i] = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            norm = Math.Sqrt(v.Sum(a => a * a));
+        }
+        while (norm == 0);
+        for (int i = 0; i < length; i++) v[i] /= norm;
+        return v;
+    }
+
+    /// <summary>Runs the tape forward at points near its own leaf values.</summary>
+    private sealed class Probe
+    {
+        private readonly GraphEngine _engine;
+        private readonly double _eps;
+        private readonly double _seed;
+        private readonly double[] _base;
+        private readonly double[] _leafValues;
+        private readonly Tape _tape;
+        private readonly CancellationToken _cancellationToken;
+
+        public Probe(GraphEngine engine, Tape tape, double eps, CancellationToken cancellationToken)
+        {
+            _engine = engine;
+            _eps = eps;
+            _seed = tape.Spec.Seed;
+            _base = tape.LeafValues;
+            _leafValues = (double[])tape.LeafValues.Clone();
+            _tape = tape.WithLeafValues(_leafValues);
+            _cancellationToken = cancellationToken;
+        }
+
+        /// <summary>
+        /// seed * (f(x + eps v) - f(x - eps v)) / (2 eps), moving the leaves at
+        /// <paramref name="positions"/> by <paramref name="v"/>; null if either value is not finite.
+        /// </summary>
+        public double? Slope(int[] positions, double[] v)
+        {
+            double? plus = ValueAt(positions, v, _eps);
+            double? minus = ValueAt(positions, v, -_eps);
+            if (plus is null || minus is null) return null;
+            double slope = _seed * (plus.Value - minus.Value) / (2 * _eps);
+            return double.IsFinite(slope) ? slope : null;
+        }
+
+        private double? ValueAt(int[] positions, double[] v, double step)
+        {
+            for (int i = 0; i < positions.Length; i++) _leafValues[positions[i]] = _base[positions[i]] + step * v[i];
+            Evaluation.Evaluation run = _engine.Evaluate(_tape, EvaluationMode.Inference, _cancellationToken);
+            foreach (int p in positions) _leafValues[p] = _base[p];
+            return run.Succeeded && double.IsFinite(run.Value) ? run.Value : null;
+        }
+    }
+}
