@@ -1,0 +1,204 @@
+using System.Text.Json;
+using GradApi.Engine.Graphs;
+using GradApi.Problems;
+
+namespace GradApi.Evaluate;
+
+/// <summary>
+/// Reads an evaluate body into a <see cref="GraphSpec"/> in one forward pass over the UTF-8 bytes.
+/// Strict: unknown or repeated properties, nulls, numbers in strings and numbers that overflow a
+/// double are errors naming their JSON path. What a node means (known op, arity, ids) is left to
+/// the compiler; this only checks the shape.
+/// </summary>
+internal static class GraphJsonReader
+{
+    private static readonly JsonReaderOptions Options = new()
+    {
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+        MaxDepth = 64,
+    };
+
+    /// <exception cref="ProblemException">The body is not a graph of the contract's shape (400) or has more than <paramref name="maxNodes"/> nodes (413).</exception>
+    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes)
+    {
+        if (json.IsEmpty) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
+        var reader = new Utf8JsonReader(json, Options);
+        try
+        {
+            GraphSpec spec = ReadRoot(ref reader, maxNodes);
+            if (reader.Read()) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
+            return spec;
+        }
+        catch (JsonException e)
+        {
+            throw ProblemException.InvalidBody("$", $"The body is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw ProblemException.InvalidBody("$", $"The body must be a JSON object with a 'nodes' array, not {Describe(reader.TokenType)}.");
+
+        GraphSpec? spec = null;
+        bool seenOutput = false, seenSeed = false;
+        string? output = null;
+        double seed = 1;
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("nodes"u8))
+            {
+                Once(spec is not null, "nodes");
+                reader.Read();
+                spec = ReadNodes(ref reader, maxNodes);
+            }
+            else if (reader.ValueTextEquals("output"u8))
+            {
+                Once(seenOutput, "output");
+                seenOutput = true;
+                output = ReadString(ref reader, "output");
+            }
+            else if (reader.ValueTextEquals("seed"u8))
+            {
+                Once(seenSeed, "seed");
+                seenSeed = true;
+                seed = ReadNumber(ref reader, "seed");
+            }
+            else
+            {
+                throw Unknown(ref reader, "", "output, nodes, seed");
+            }
+        }
+
+        if (spec is null) throw ProblemException.InvalidBody("nodes", "The body needs a 'nodes' array.");
+        spec.Output = output;
+        spec.Seed = seed;
+        return spec;
+    }
+
+    private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw ProblemException.InvalidBody("nodes", $"'nodes' must be an array of node objects, not {Describe(reader.TokenType)}.");
+
+        var spec = new GraphSpec();
+        var inputs = new List<string>();
+        int index = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (index == maxNodes)
+                throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The graph is too large",
+                    $"The graph has more than {maxNodes:N0} nodes, the most this service evaluates in one request.");
+            ReadNode(ref reader, spec, index++, inputs);
+        }
+        return spec;
+    }
+
+    private static void ReadNode(ref Utf8JsonReader reader, GraphSpec spec, int index, List<string> inputs)
+    {
+        string path = $"nodes[{index}]";
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw ProblemException.InvalidBody(path, $"A node must be an object, not {Describe(reader.TokenType)}.");
+
+        string? id = null, op = null, label = null;
+        double? value = null;
+        bool hasInputs = false;
+        inputs.Clear();
+        while (NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                Once(id is not null, $"{path}.id");
+                id = ReadString(ref reader, $"{path}.id");
+            }
+            else if (reader.ValueTextEquals("op"u8))
+            {
+                Once(op is not null, $"{path}.op");
+                op = ReadString(ref reader, $"{path}.op");
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                Once(value is not null, $"{path}.value");
+                value = ReadNumber(ref reader, $"{path}.value");
+            }
+            else if (reader.ValueTextEquals("inputs"u8))
+            {
+                Once(hasInputs, $"{path}.inputs");
+                hasInputs = true;
+                ReadInputs(ref reader, $"{path}.inputs", inputs);
+            }
+            else if (reader.ValueTextEquals("label"u8))
+            {
+                Once(label is not null, $"{path}.label");
+                label = ReadString(ref reader, $"{path}.label");
+            }
+            else
+            {
+                throw Unknown(ref reader, $"{path}.", "id, op, value, inputs, label");
+            }
+        }
+
+        if (id is null) throw ProblemException.InvalidBody($"{path}.id", "Every node needs an 'id'.");
+        if (op is null) throw ProblemException.InvalidBody($"{path}.op", $"Node '{id}' needs an 'op'.");
+        spec.BeginNode(id, op, value, label);
+        foreach (string input in inputs) spec.AddInput(input);
+        if (hasInputs) spec.MarkInputs();
+        spec.EndNode();
+    }
+
+    private static void ReadInputs(ref Utf8JsonReader reader, string path, List<string> inputs)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw ProblemException.InvalidBody(path, $"'inputs' must be an array of node ids, not {Describe(reader.TokenType)}.");
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+                throw ProblemException.InvalidBody($"{path}[{inputs.Count}]", $"An input must be a node id (a string), not {Describe(reader.TokenType)}.");
+            inputs.Add(reader.GetString()!);
+        }
+    }
+
+    /// <summary>Moves to the next property name of the current object; false at its end.</summary>
+    private static bool NextProperty(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
+
+    private static string ReadString(ref Utf8JsonReader reader, string path)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+            throw ProblemException.InvalidBody(path, $"Expected a string, not {Describe(reader.TokenType)}.");
+        return reader.GetString()!;
+    }
+
+    private static double ReadNumber(ref Utf8JsonReader reader, string path)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.Number)
+            throw ProblemException.InvalidBody(path, $"Expected a number, not {Describe(reader.TokenType)}.");
+        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
+            throw ProblemException.InvalidBody(path, "The number is out of the range of a finite double.");
+        return value;
+    }
+
+    private static void Once(bool seen, string path)
+    {
+        if (seen) throw ProblemException.InvalidBody(path, "The property appears twice.");
+    }
+
+    private static ProblemException Unknown(ref Utf8JsonReader reader, string prefix, string known) =>
+        ProblemException.InvalidBody($"{prefix}{reader.GetString()}", $"Unknown property. Known here: {known}.");
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => "nothing",
+    };
+}

@@ -1,0 +1,62 @@
+using System.Buffers;
+using System.Reflection;
+using GradApi.Engine.Graphs;
+using GradApi.Problems;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace GradApi.Evaluate;
+
+/// <summary>
+/// The graph in an evaluate body. Bound by reading the whole body (up to the configured limit)
+/// into a pooled buffer and parsing it with <see cref="GraphJsonReader"/>.
+/// </summary>
+public sealed class GraphRequest(GraphSpec spec)
+{
+    public GraphSpec Spec { get; } = spec;
+
+    public static async ValueTask<GraphRequest> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
+        HttpRequest request = context.Request;
+        if (!request.HasJsonContentType())
+            throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Send the graph as application/json, not '{request.ContentType ?? "no content type"}'.");
+
+        long limit = options.MaxBodyBytes;
+        if (request.ContentLength > limit) throw TooLarge(limit);
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = limit;
+
+        int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
+        try
+        {
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length >= limit) throw TooLarge(limit);
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                int read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
+                if (read == 0) break;
+                length += read;
+                if (length > limit) throw TooLarge(limit);
+            }
+            return new GraphRequest(GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ProblemException TooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, "The request is too large",
+            $"The body is larger than {limit:N0} bytes, the most this service reads.");
+}

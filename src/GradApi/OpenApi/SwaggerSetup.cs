@@ -1,0 +1,17 @@
+namespace GradApi.OpenApi;
+
+internal static class SwaggerSetup
+{
+    public static IServiceCollection AddGradApiSwagger(this IServiceCollection services) =>
+        services.AddEndpointsApiExplorer().AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new()
+            {
+                Title = "GradApi",
+                Version = "v1",
+                Description = "Reverse-mode automatic differentiation as a service: POST a computational graph, "
+                    + "get every node's value and gradient.",
+            });
+            options.OperationFilter<EvaluateExampleFilter>();
+        });
+}

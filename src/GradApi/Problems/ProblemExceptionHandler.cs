@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GradApi.Problems;
+
+/// <summary>
+/// Turns every exception into a problem document: the client's own errors with their status and
+/// detail, anything else as a bare 500 that tells nothing of the server's internals.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody is left to answer.
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            return true;
+        }
+
+        ProblemDetails problem = exception switch
+        {
+            ProblemException p when p.Errors is not null => new HttpValidationProblemDetails(p.Errors)
+            {
+                Status = p.Status, Title = p.Title, Detail = p.Detail,
+            },
+            ProblemException p => new ProblemDetails { Status = p.Status, Title = p.Title, Detail = p.Detail },
+            BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = TitleFor(b.StatusCode), Detail = b.Message },
+            _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
+        };
+
+        if (problem.Status >= 500)
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static string TitleFor(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request is too large",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        StatusCodes.Status408RequestTimeout => "The request took too long to arrive",
+        _ => "The request is not valid",
+    };
+}
