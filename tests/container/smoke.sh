@@ -169,10 +169,19 @@ dotnet restore "$repo/src/GradApi/GradApi.csproj" >"$logs/restore.log" 2>&1 || a
 packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
 packages=${packages%/}
 [[ -d $packages ]] || abort "NuGet global packages folder found ($packages)"
+sources=("$packages")
+[[ -d /opt/nuget/packages && /opt/nuget/packages != "$packages" ]] && sources+=(/opt/nuget/packages)
 
+# No network in the build (the NuGet feed's TLS chain is not trusted inside a
+# container): restore from the package folders, mounted read-only.
 # --format docker keeps the HEALTHCHECK (OCI images have no such field).
-offline_args=(--format docker --network none --pull=missing
-  -v "$packages:/nuget/packages:ro" --build-arg NUGET_SOURCE=/nuget/packages)
+offline_args=(--format docker --network none --pull=missing)
+nuget_source=
+for i in "${!sources[@]}"; do
+  offline_args+=(-v "${sources[$i]}:/nuget/$i:ro")
+  nuget_source+=" /nuget/$i"
+done
+offline_args+=(--build-arg "NUGET_SOURCE=${nuget_source# }")
 build_args=("${offline_args[@]}" --build-arg "SDK_IMAGE=$SDK_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE")
 say "podman build -f Dockerfile -t $IMAGE"
 podman build "${build_args[@]}" -f "$repo/Dockerfile" -t "$IMAGE" "$repo" >"$logs/build.log" 2>&1 ||
