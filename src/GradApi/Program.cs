@@ -3,8 +3,11 @@ using GradApi;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Evaluate;
+using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
+
+if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -46,6 +49,7 @@ app.MapHealthChecks("/healthz");
 app.MapGradApi();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Container smoke test for GradApi (see docs/container.md).
+#
+# Builds the image from the repository's Dockerfile with podman, runs it the
+# way production does (read-only root, tmpfs /tmp, no capabilities, memory
+# limit, image's own non-root user) and checks it; then brings
+# docker-compose.yml up with podman-compose and checks that too.
+#
+# Works on a machine with Debian's package archive and NuGet but no container
+# registry: it installs podman and friends if missing, builds local stand-ins
+# for the official .NET base images once (base-images.sh, cached), and
+# restores NuGet packages from this machine's global packages folder, mounted
+# read-only into a build that has no network.
+#
+#   bash tests/container/smoke.sh
+#
+# Env: SDK_IMAGE / RUNTIME_IMAGE use these base images instead of the local
+# ones. Run as root. Talks to 127.0.0.1 only. Exits non-zero on any failure
+# and removes its containers in every case.
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here=$repo/tests/container
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+
+IMAGE=localhost/gradapi:smoke
+COMPOSE_IMAGE=localhost/gradapi:smoke-compose
+CONTAINER=gradapi-smoke
+PROJECT=gradapi-smoke
+WORKED_EXAMPLE='{"nodes":[{"id":"x","op":"input","value":-2},{"id":"y","op":"input","value":5},{"id":"z","op":"input","value":-4},{"id":"q","op":"add","inputs":["x","y"]},{"id":"f","op":"mul","inputs":["q","z"]}],"output":"f"}'
+# The worked example plus one node: 6 nodes, over a limit of 5.
+SIX_NODES='{"nodes":[{"id":"x","op":"input","value":-2},{"id":"y","op":"input","value":5},{"id":"z","op":"input","value":-4},{"id":"q","op":"add","inputs":["x","y"]},{"id":"f","op":"mul","inputs":["q","z"]},{"id":"g","op":"neg","inputs":["f"]}],"output":"g"}'
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/gradapi-smoke.XXXXXX")
+start=$SECONDS
+passed=0
+failed=0
+
+say() { printf '[smoke %3ss] %s\n' "$((SECONDS - start))" "$*"; }
+pass() { passed=$((passed + 1)); printf '  PASS  %s\n' "$1"; }
+fail() {
+  failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"
+  [[ -n ${2:-} && -f $2 ]] && sed 's/^/        | /' <(tail -n "${3:-25}" "$2")
+  return 0
+}
+# check NAME COMMAND...: one check, passed when COMMAND succeeds.
+check() {
+  local name=$1; shift
+  if "$@" >"$logs/check.log" 2>&1; then pass "$name"; else fail "$name" "$logs/check.log"; fi
+}
+
+summary() {
+  echo
+  if ((failed == 0 && passed > 0)); then
+    say "container smoke test: PASS"
+    rm -rf "$logs"
+  else
+    say "container smoke test: FAIL (logs in $logs)"
+  fi
+  echo "container: $passed passed, $failed failed"
+}
+
+# Stops and removes everything this test started, whatever state it is in.
+cleanup() {
+  local ids
+  podman rm -f -t 2 "$CONTAINER" >/dev/null 2>&1
+  ids=$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null)
+  [[ -n $ids ]] && podman rm -f -t 2 $ids >/dev/null 2>&1
+  podman network exists "${PROJECT}_default" 2>/dev/null && podman network rm -f "${PROJECT}_default" >/dev/null 2>&1
+  return 0
+}
+on_exit() {
+  local rc=$?
+  trap - EXIT
+  command -v podman >/dev/null && cleanup
+  summary
+  ((failed == 0 && rc == 0)) || exit 1
+  exit 0
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+# A fatal failure: nothing after it can run.
+abort() { fail "$@"; exit 1; }
+
+free_port() {
+  local p
+  for ((p = $1; p < $1 + 200; p++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# post URL BODY OUT: POST a JSON body, write the answer to OUT, print the status.
+post() {
+  curl -sS -o "$3" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' --data-binary "$2" "$1"
+}
+
+# worked_example_ok STATUS FILE: a 200 with value -12 and x's gradient -4.
+worked_example_ok() {
+  echo "status $1"; cat "$2"; echo
+  [[ $1 == 200 ]] || return 1
+  python3 - "$2" <<'PY'
+import json, sys
+body = json.load(open(sys.argv[1]))
+nodes = {n["id"]: n for n in body["nodes"]}
+print("value", body["value"], "grad x", nodes["x"]["grad"])
+sys.exit(0 if body["value"] == -12 and nodes["x"]["grad"] == -4 else 1)
+PY
+}
+
+# wait_healthy CONTAINER SECONDS: run the image's HEALTHCHECK until it passes.
+wait_healthy() {
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    if podman healthcheck run "$1" >>"$logs/health.log" 2>&1; then
+      [[ $(podman inspect -f '{{.State.Health.Status}}' "$1" 2>/dev/null) == healthy ]] && return 0
+    fi
+    [[ $(podman inspect -f '{{.State.Running}}' "$1" 2>/dev/null) == true ]] || { echo "$1 is not running"; return 1; }
+    sleep 1
+  done
+  echo "$1 not healthy after $2 s"; return 1
+}
+
+# wait_http URL SECONDS: until URL answers 200.
+wait_http() {
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1") == 200 ]] && return 0
+    sleep 1
+  done
+  echo "$1 did not answer 200 within $2 s"; return 1
+}
+
+# ---------------------------------------------------------------- tools
+say "tools"
+need=()
+for tool in podman:podman runc:runc debootstrap:debootstrap newuidmap:uidmap fuse-overlayfs:fuse-overlayfs \
+            podman-compose:podman-compose iptables:iptables curl:curl python3:python3; do
+  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+done
+if ((${#need[@]})); then
+  ((EUID == 0)) || abort "install ${need[*]} (needs root)"
+  say "installing ${need[*]}"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"; } \
+    >"$logs/apt.log" 2>&1 || abort "install ${need[*]}" "$logs/apt.log"
+fi
+command -v dotnet >/dev/null || abort "the .NET SDK is on PATH"
+podman info >"$logs/podman-info.log" 2>&1 || abort "podman works" "$logs/podman-info.log"
+pass "podman $(podman version -f '{{.Client.Version}}'), podman-compose, runc installed"
+cleanup   # leftovers of an interrupted earlier run
+
+# ---------------------------------------------------------------- base images
+if [[ -n ${SDK_IMAGE:-} && -n ${RUNTIME_IMAGE:-} ]]; then
+  say "base images from the environment: $SDK_IMAGE, $RUNTIME_IMAGE"
+else
+  say "base images (built once, then cached)"
+  bash "$here/base-images.sh" >"$logs/base-images.out" 2>"$logs/base-images.log" ||
+    abort "local .NET base images" "$logs/base-images.log"
+  SDK_IMAGE=$(sed -n 's/^SDK_IMAGE=//p' "$logs/base-images.out")
+  RUNTIME_IMAGE=$(sed -n 's/^RUNTIME_IMAGE=//p' "$logs/base-images.out")
+  pass "local base images $SDK_IMAGE, $RUNTIME_IMAGE"
+fi
+export SDK_IMAGE RUNTIME_IMAGE
+
+# ---------------------------------------------------------------- build
+say "restoring on the host (fills the NuGet folder the offline build reads)"
+dotnet restore "$repo/src/GradApi/GradApi.csproj" >"$logs/restore.log" 2>&1 || abort "host restore" "$logs/restore.log"
+packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
+packages=${packages%/}
+[[ -d $packages ]] || abort "NuGet global packages folder found ($packages)"
+sources=("$packages")
+[[ -d /opt/nuget/packages && /opt/nuget/packages != "$packages" ]] && sources+=(/opt/nuget/packages)
+
+# No network in the build (the NuGet feed's TLS chain is not trusted inside a
+# container): restore from the package folders, mounted read-only.
+# --format docker keeps the HEALTHCHECK (OCI images have no such field).
+offline_args=(--format docker --network none --pull=missing)
+nuget_source=
+for i in "${!sources[@]}"; do
+  offline_args+=(-v "${sources[$i]}:/nuget/$i:ro")
+  nuget_source+=" /nuget/$i"
+done
+offline_args+=(--build-arg "NUGET_SOURCE=${nuget_source# }")
+build_args=("${offline_args[@]}" --build-arg "SDK_IMAGE=$SDK_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE")
+say "podman build -f Dockerfile -t $IMAGE"
+podman build "${build_args[@]}" -f "$repo/Dockerfile" -t "$IMAGE" "$repo" >"$logs/build.log" 2>&1 ||
+  abort "image builds from the Dockerfile" "$logs/build.log" 40
+pass "image builds from the Dockerfile ($(podman image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"
+
+image_config_ok() {
+  local cfg
+  cfg=$(podman image inspect -f '{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Healthcheck.Test}}' "$IMAGE")
+  echo "$cfg"
+  [[ $cfg == "1654|"*"8080/tcp"*"|"*"--probe"*"http://127.0.0.1:8080/healthz"* ]]
+}
+check "image runs as user 1654, exposes 8080, has the --probe HEALTHCHECK" image_config_ok
+
+# ---------------------------------------------------------------- run
+port=$(free_port 18080) || abort "a free port on 127.0.0.1"
+say "podman run $IMAGE read-only, tmpfs /tmp, no capabilities, on 127.0.0.1:$port"
+podman run -d --name "$CONTAINER" \
+  --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,size=64m,mode=1777 \
+  --cap-drop ALL --security-opt no-new-privileges --memory 512m \
+  -p "127.0.0.1:$port:8080" "$IMAGE" >"$logs/run.log" 2>&1 ||
+  abort "container starts" "$logs/run.log"
+
+if wait_healthy "$CONTAINER" 60 >"$logs/wait.log" 2>&1; then
+  pass "HEALTHCHECK (dotnet GradApi.dll --probe) reports healthy"
+else
+  podman logs "$CONTAINER" >>"$logs/wait.log" 2>&1
+  abort "HEALTHCHECK reports healthy" "$logs/wait.log" 40
+fi
+
+check "GET /healthz is 200 on 127.0.0.1:$port" wait_http "http://127.0.0.1:$port/healthz" 10
+
+status=$(post "http://127.0.0.1:$port/v1/evaluate" "$WORKED_EXAMPLE" "$logs/evaluate.json")
+check "POST /v1/evaluate worked example: 200, value -12, x grad -4" \
+  worked_example_ok "$status" "$logs/evaluate.json"
+
+# The real, effective, saved and filesystem uids of the container's process 1.
+app_uid_ok() {
+  local pid uids
+  pid=$(podman inspect -f '{{.State.Pid}}' "$CONTAINER")
+  uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")
+  echo "pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline")) uids $uids"
+  [[ $uids == "1654 1654 1654 1654" ]]
+}
+check "the app process runs as uid 1654" app_uid_ok
+check "root filesystem is read-only, /tmp is writable" \
+  podman exec "$CONTAINER" sh -c '! touch /app/x 2>/dev/null && ! touch /home/app/x 2>/dev/null && touch /tmp/x'
+probe_of_closed_port_fails() {
+  ! podman exec "$CONTAINER" dotnet /app/GradApi.dll --probe http://127.0.0.1:8081/healthz
+}
+check "probe of a closed port exits 1" probe_of_closed_port_fails
+
+podman rm -f -t 5 "$CONTAINER" >/dev/null 2>&1
+
+# ---------------------------------------------------------------- compose
+cport=$(free_port $((port + 1))) || abort "a free port on 127.0.0.1"
+say "podman-compose up --build (docker-compose.yml) on 127.0.0.1:$cport"
+# The compose file's own build args pick up SDK_IMAGE / RUNTIME_IMAGE; the
+# offline package source goes to podman build directly.
+compose() {
+  GRADAPI_IMAGE=$COMPOSE_IMAGE GRADAPI_PORT=$cport GRADAPI_MAX_NODES=5 \
+    podman-compose -p "$PROJECT" -f "$repo/docker-compose.yml" \
+    --podman-build-args "$(printf '%q ' "${offline_args[@]}")" "$@"
+}
+(cd "$repo" && compose up -d --build) >"$logs/compose.log" 2>&1
+api=$(podman ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=api")
+if [[ -z $api ]]; then
+  abort "podman-compose brings the api service up" "$logs/compose.log" 40
+fi
+pass "podman-compose brings the api service up"
+
+if wait_healthy "$api" 60 >"$logs/wait-compose.log" 2>&1; then
+  pass "compose healthcheck reports healthy"
+else
+  podman logs "$api" >>"$logs/wait-compose.log" 2>&1
+  fail "compose healthcheck reports healthy" "$logs/wait-compose.log" 40
+fi
+
+status=$(post "http://127.0.0.1:$cport/v1/evaluate" "$WORKED_EXAMPLE" "$logs/evaluate-compose.json")
+check "compose: worked example answers value -12, x grad -4" \
+  worked_example_ok "$status" "$logs/evaluate-compose.json"
+status=$(post "http://127.0.0.1:$cport/v1/evaluate" "$SIX_NODES" "$logs/evaluate-limit.json")
+over_limit_ok() { echo "status $1"; cat "$2"; [[ $1 == 413 ]]; }
+check "compose: GradApi__MaxNodes from the environment applies (6 nodes over 5 is 413)" \
+  over_limit_ok "$status" "$logs/evaluate-limit.json"
+
+compose_settings_ok() {
+  local s
+  s=$(podman inspect -f 'user={{.Config.User}} ro={{.HostConfig.ReadonlyRootfs}} mem={{.HostConfig.Memory}} restart={{.HostConfig.RestartPolicy.Name}} sec={{.HostConfig.SecurityOpt}} ports={{json .HostConfig.PortBindings}}' "$api"
+      podman exec "$api" sh -c 'grep -E "^(CapEff|NoNewPrivs)" /proc/1/status; printenv GradApi__MaxNodes GradApi__MaxBodyBytes')
+  echo "$s"
+  [[ $s == *"user=1654 "* && $s == *"ro=true"* && $s == *"mem=1073741824"* && $s == *"restart=unless-stopped"* &&
+     $s == *"no-new-privileges"* && $s == *"\"HostIp\":\"127.0.0.1\""* &&
+     $s =~ CapEff:[[:space:]]+0000000000000000 && $s =~ NoNewPrivs:[[:space:]]+1 && $s == *67108864* ]]
+}
+check "compose: user 1654, read-only, 1g memory, restart policy, no capabilities, no-new-privileges, loopback port, limits" \
+  compose_settings_ok
+
+(cd "$repo" && compose down) >>"$logs/compose.log" 2>&1
+compose_gone() { [[ -z $(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT") ]]; }
+check "podman-compose down removes the service" compose_gone
