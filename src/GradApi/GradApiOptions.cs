@@ -15,6 +15,22 @@ public sealed class GradApiOptions
     [Range(1024, 1L << 31)]
     public long MaxBodyBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>The longest expression accepted, in characters; longer is a 400.</summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxExpressionLength { get; set; } = 64 * 1024;
+
+    /// <summary>The deepest nesting of parentheses, calls, unary minus and powers in an expression.</summary>
+    [Range(1, 10_000)]
+    public int MaxExpressionDepth { get; set; } = 256;
+
+    /// <summary>The most nodes a graph may have for <c>explain=true</c>; more is a 413.</summary>
+    [Range(1, 50_000_000)]
+    public int MaxExplainNodes { get; set; } = 10_000;
+
+    /// <summary>Past this many input leaves, <c>check=numeric</c> checks one random direction instead of every leaf.</summary>
+    [Range(1, 1_000_000)]
+    public int GradCheckMaxLeaves { get; set; } = 256;
+
     /// <summary>Serve Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
     public bool Swagger { get; set; } = true;
 }

@@ -2,6 +2,7 @@ using FluentValidation;
 using GradApi;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
+using GradApi.Engine.Expressions;
 using GradApi.Evaluate;
 using GradApi.Hosting;
 using GradApi.OpenApi;
@@ -28,11 +29,18 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Si
 // The engine: a stateless compiler, and one evaluator per request that owns its pooled buffers.
 builder.Services.AddSingleton<GraphCompiler>();
 builder.Services.AddScoped(_ => new GraphEngine());
+builder.Services.AddSingleton(services =>
+{
+    GradApiOptions options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value;
+    return new ExpressionParser(new ExpressionLimits { MaxLength = options.MaxExpressionLength, MaxDepth = options.MaxExpressionDepth });
+});
 
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
 
 builder.Services.AddHealthChecks();
+builder.Services.ConfigureHttpJsonOptions(json =>
+    json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
 var app = builder.Build();
 

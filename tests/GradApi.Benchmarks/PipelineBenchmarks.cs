@@ -18,6 +18,7 @@ public class PipelineBenchmarks
     private byte[] _body = [];
     private GraphSpec _spec = null!;
     private Tape _tape = null!;
+    private static readonly GradApi.Engine.Expressions.ExpressionParser Expressions = new();
     private readonly GraphCompiler _compiler = new();
     private GraphEngine _engine = null!;
 
@@ -28,7 +29,7 @@ public class PipelineBenchmarks
     public void Setup()
     {
         _body = GraphJson.Serialize(RandomGraphs.Dag(N));
-        _spec = GraphJsonReader.Read(_body, int.MaxValue);
+        _spec = GraphJsonReader.Read(_body, int.MaxValue, Expressions);
         _tape = _compiler.Compile(_spec).Tape!;
         _engine = new GraphEngine();
         _engine.Evaluate(_tape, EvaluationMode.Training);
@@ -46,7 +47,7 @@ public class PipelineBenchmarks
     }
 
     [Benchmark]
-    public int Read() => GraphJsonReader.Read(_body, int.MaxValue).NodeCount;
+    public int Read() => GraphJsonReader.Read(_body, int.MaxValue, Expressions).NodeCount;
 
     [Benchmark]
     public int Compile() => _compiler.Compile(_spec).Tape!.NodeCount;

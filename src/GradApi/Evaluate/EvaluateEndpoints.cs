@@ -1,9 +1,12 @@
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
+using GradApi.Engine.Graphs;
+using GradApi.Engine.Insight;
 using GradApi.Engine.Ops;
 using GradApi.Problems;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using EngineEvaluation = GradApi.Engine.Evaluation.Evaluation;
 
 namespace GradApi.Evaluate;
@@ -30,6 +33,19 @@ internal static class EvaluateEndpoints
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithValidation();
 
+        v1.MapPost("/parse", Parse)
+            .WithName("Parse")
+            .WithSummary("The graph an expression becomes, without evaluating it")
+            .WithDescription(
+                "Takes the same body as evaluate and answers the checked graph as nodes: for an expression, "
+                + "the generated nodes with their stable ids and labels, ready to send back as a nodes body.")
+            .Accepts<EvaluateRequest>("application/json")
+            .Produces<ParseResponse>(StatusCodes.Status200OK)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithValidation();
+
         v1.MapGet("/ops", ListOps)
             .WithName("ListOps")
             .WithSummary("The supported ops with their arity, forward rule and local gradient");
@@ -38,15 +54,51 @@ internal static class EvaluateEndpoints
     }
 
     private static IResult Evaluate([AsParameters] EvaluateQuery query, GraphRequest body, GraphCompiler compiler,
-        GraphEngine engine, CancellationToken cancellationToken)
+        GraphEngine engine, IOptions<GradApiOptions> options, CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
+        int maxExplain = options.Value.MaxExplainNodes;
+        if (query.WantsExplain && body.Spec.NodeCount > maxExplain)
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The graph is too large to explain",
+                detail: $"explain=true lists every edge's step and is allowed up to {maxExplain:N0} nodes; this graph has {body.Spec.NodeCount:N0}.");
+
         CompileResult compiled = compiler.Compile(body.Spec, mode);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
-        EngineEvaluation evaluation = engine.Evaluate(compiled.Tape, mode, cancellationToken);
+        IReadOnlyList<BackwardStep>? steps = null;
+        EngineEvaluation evaluation;
+        if (query.WantsExplain)
+        {
+            var trace = ExplainTrace.Run(engine, compiled.Tape, cancellationToken);
+            (evaluation, steps) = (trace.Evaluation, trace.Steps);
+        }
+        else
+        {
+            evaluation = engine.Evaluate(compiled.Tape, mode, cancellationToken);
+        }
         if (evaluation.Error is { } error) return GraphProblems.NonFinite(error);
-        return new EvaluationResult(evaluation);
+
+        GradientCheckResult? check = query.WantsCheck
+            ? GradientCheck.Run(evaluation, new GradientCheckOptions { MaxLeaves = options.Value.GradCheckMaxLeaves }, cancellationToken)
+            : null;
+        return new EvaluationResult(evaluation, steps, check);
+    }
+
+    private static IResult Parse(GraphRequest body, GraphCompiler compiler)
+    {
+        GraphSpec spec = body.Spec;
+        CompileResult compiled = compiler.Compile(spec);
+        if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
+
+        var nodes = new NodeSpec[spec.NodeCount];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            string[]? inputs = spec.HasInputs(i)
+                ? Enumerable.Range(0, spec.InputCountOf(i)).Select(k => spec.Input(i, k)).ToArray()
+                : null;
+            nodes[i] = new NodeSpec(spec.Id(i), spec.Op(i), spec.HasValue(i) ? spec.Value(i) : null, inputs, spec.Label(i));
+        }
+        return TypedResults.Ok(new ParseResponse(nodes, compiled.Tape.IdAt(compiled.Tape.Output)));
     }
 
     private static Ok<OpDescription[]> ListOps() =>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
+using GradApi.Engine.Insight;
 using GradApi.Engine.Ops;
 using EngineEvaluation = GradApi.Engine.Evaluation.Evaluation;
 
@@ -11,16 +12,24 @@ namespace GradApi.Evaluate;
 /// Writes an evaluation as the contract's <see cref="EvaluateResponse"/> straight from the
 /// engine's buffers, flushing as it goes, so a million-node answer is never built in memory.
 /// </summary>
-internal sealed class EvaluationResult(EngineEvaluation evaluation) : IResult
+internal sealed class EvaluationResult(EngineEvaluation evaluation, IReadOnlyList<BackwardStep>? steps = null,
+    GradientCheckResult? check = null) : IResult
 {
     private const int FlushThreshold = 64 * 1024;
+
+    /// <summary>Labels such as "x + y" stay readable: only what JSON itself requires is escaped.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public async Task ExecuteAsync(HttpContext context)
     {
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
+        var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
 
         GraphSpec spec = evaluation.Tape.Spec;
         writer.WriteStartObject();
@@ -48,6 +57,9 @@ internal sealed class EvaluationResult(EngineEvaluation evaluation) : IResult
             writer.WriteEndArray();
         }
 
+        if (steps is not null) WriteSteps(writer, steps);
+        if (check is not null) WriteCheck(writer, check);
+
         EvaluationStats stats = evaluation.Stats;
         writer.WriteStartObject("stats"u8);
         writer.WriteNumber("nodes"u8, stats.Nodes);
@@ -59,5 +71,69 @@ internal sealed class EvaluationResult(EngineEvaluation evaluation) : IResult
         writer.Flush();
         await writer.DisposeAsync();
         await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteSteps(Utf8JsonWriter writer, IReadOnlyList<BackwardStep> steps)
+    {
+        writer.WriteStartArray("backward"u8);
+        foreach (BackwardStep step in steps)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("node"u8, step.Node);
+            writer.WriteString("input"u8, step.Input);
+            WriteNumberOrNull(writer, "local"u8, step.Local);
+            writer.WriteNumber("upstream"u8, step.Upstream);
+            writer.WriteNumber("product"u8, step.Product);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void WriteCheck(Utf8JsonWriter writer, GradientCheckResult check)
+    {
+        writer.WriteStartObject("gradcheck"u8);
+        writer.WriteNumber("eps"u8, check.Eps);
+        writer.WriteNumber("atol"u8, check.Atol);
+        writer.WriteNumber("rtol"u8, check.Rtol);
+        writer.WriteBoolean("passed"u8, check.Passed);
+        writer.WriteString("method"u8, check.Method == GradientCheckMethod.Leaves ? "leaves"u8 : "direction"u8);
+        writer.WriteStartArray("leaves"u8);
+        foreach (LeafCheck leaf in check.Leaves)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id"u8, leaf.Id);
+            writer.WriteNumber("analytic"u8, leaf.Analytic);
+            WriteNumberOrNull(writer, "numeric"u8, leaf.Numeric);
+            WriteNumberOrNull(writer, "absError"u8, leaf.AbsError);
+            writer.WriteBoolean("passed"u8, leaf.Passed);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        if (check.Direction is { } direction)
+        {
+            writer.WriteStartObject("direction"u8);
+            writer.WriteNumber("analytic"u8, direction.Analytic);
+            WriteNumberOrNull(writer, "numeric"u8, direction.Numeric);
+            WriteNumberOrNull(writer, "absError"u8, direction.AbsError);
+            writer.WriteBoolean("passed"u8, direction.Passed);
+            writer.WriteEndObject();
+        }
+        writer.WriteStartArray("kinks"u8);
+        foreach (Kink kink in check.Kinks)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id"u8, kink.Id);
+            writer.WriteString("op"u8, kink.Op);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>JSON has no NaN or infinity: such a number is written as null.</summary>
+    private static void WriteNumberOrNull(Utf8JsonWriter writer, ReadOnlySpan<byte> name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v)) writer.WriteNumber(name, v);
+        else writer.WriteNull(name);
     }
 }

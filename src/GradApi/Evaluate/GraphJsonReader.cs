@@ -1,12 +1,14 @@
 using System.Text.Json;
+using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
 using GradApi.Problems;
 
 namespace GradApi.Evaluate;
 
 /// <summary>
-/// Reads an evaluate body into a <see cref="GraphSpec"/> in one forward pass over the UTF-8 bytes.
-/// Strict: unknown or repeated properties, nulls, numbers in strings and numbers that overflow a
+/// Reads an evaluate body into a <see cref="GraphSpec"/> in one forward pass over the UTF-8 bytes:
+/// either a <c>nodes</c> array, or an <c>expression</c> with the values of its <c>inputs</c>, which
+/// <see cref="ExpressionParser"/> turns into nodes. Strict: unknown or repeated properties, nulls, numbers in strings and numbers that overflow a
 /// double are errors naming their JSON path. What a node means (known op, arity, ids) is left to
 /// the compiler; this only checks the shape.
 /// </summary>
@@ -20,13 +22,13 @@ internal static class GraphJsonReader
     };
 
     /// <exception cref="ProblemException">The body is not a graph of the contract's shape (400) or has more than <paramref name="maxNodes"/> nodes (413).</exception>
-    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes)
+    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions)
     {
         if (json.IsEmpty) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
         var reader = new Utf8JsonReader(json, Options);
         try
         {
-            GraphSpec spec = ReadRoot(ref reader, maxNodes);
+            GraphSpec spec = ReadRoot(ref reader, maxNodes, expressions);
             if (reader.Read()) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
             return spec;
         }
@@ -36,7 +38,7 @@ internal static class GraphJsonReader
         }
     }
 
-    private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes)
+    private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes, ExpressionParser expressions)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -44,7 +46,8 @@ internal static class GraphJsonReader
 
         GraphSpec? spec = null;
         bool seenOutput = false, seenSeed = false;
-        string? output = null;
+        string? output = null, expression = null;
+        Dictionary<string, double>? inputs = null;
         double seed = 1;
         while (NextProperty(ref reader))
         {
@@ -66,16 +69,74 @@ internal static class GraphJsonReader
                 seenSeed = true;
                 seed = ReadNumber(ref reader, "seed");
             }
+            else if (reader.ValueTextEquals("expression"u8))
+            {
+                Once(expression is not null, "expression");
+                expression = ReadString(ref reader, "expression");
+            }
+            else if (reader.ValueTextEquals("inputs"u8))
+            {
+                Once(inputs is not null, "inputs");
+                inputs = ReadInputValues(ref reader);
+            }
             else
             {
-                throw Unknown(ref reader, "", "output, nodes, seed");
+                throw Unknown(ref reader, "", "nodes, output, seed, expression, inputs");
             }
         }
 
-        if (spec is null) throw ProblemException.InvalidBody("nodes", "The body needs a 'nodes' array.");
-        spec.Output = output;
+        if (expression is not null)
+        {
+            if (spec is not null)
+                throw ProblemException.InvalidBody("expression", "Send either 'nodes' or an 'expression', not both.");
+            spec = ParseExpression(expression, inputs ?? [], maxNodes, expressions);
+        }
+        else if (inputs is not null)
+        {
+            throw ProblemException.InvalidBody("inputs", "'inputs' gives the values of an expression's names: send it with an 'expression'.");
+        }
+
+        if (spec is null) throw ProblemException.InvalidBody("nodes", "The body needs a 'nodes' array or an 'expression'.");
+        if (output is not null || expression is null) spec.Output = output;
         spec.Seed = seed;
         return spec;
+    }
+
+    private static GraphSpec ParseExpression(string expression, Dictionary<string, double> inputs, int maxNodes, ExpressionParser expressions)
+    {
+        ExpressionParseResult parsed = expressions.Parse(expression, inputs);
+        if (!parsed.Succeeded)
+        {
+            var errors = parsed.Errors
+                .GroupBy(e => e.Column is null && e.Name is not null ? $"inputs.{e.Name}" : "expression")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+            ExpressionError first = parsed.Errors[0];
+            var extensions = new Dictionary<string, object?>();
+            if (first.Column is { } column) extensions["column"] = column;
+            throw new ProblemException(StatusCodes.Status400BadRequest, "The expression is not valid", first.Message, errors, extensions);
+        }
+
+        if (parsed.Spec.NodeCount > maxNodes)
+            throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The graph is too large",
+                $"The expression makes {parsed.Spec.NodeCount:N0} nodes; this service evaluates at most {maxNodes:N0} in one request.");
+        return parsed.Spec;
+    }
+
+    /// <summary>The <c>inputs</c> object of an expression body: each name's value.</summary>
+    private static Dictionary<string, double> ReadInputValues(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw ProblemException.InvalidBody("inputs", $"'inputs' must be an object of name: number, not {Describe(reader.TokenType)}.");
+        var inputs = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (NextProperty(ref reader))
+        {
+            string name = reader.GetString()!;
+            string path = $"inputs.{name}";
+            Once(inputs.ContainsKey(name), path);
+            inputs[name] = ReadNumber(ref reader, path);
+        }
+        return inputs;
     }
 
     private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes)

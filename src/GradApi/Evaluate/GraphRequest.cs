@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Reflection;
+using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
 using GradApi.Problems;
 using Microsoft.AspNetCore.Http.Features;
@@ -48,7 +49,8 @@ public sealed class GraphRequest(GraphSpec spec)
                 length += read;
                 if (length > limit) throw TooLarge(limit);
             }
-            return new GraphRequest(GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes));
+            var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
+            return new GraphRequest(GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions));
         }
         finally
         {

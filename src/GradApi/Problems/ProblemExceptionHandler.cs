@@ -30,6 +30,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
 
+        if (exception is ProblemException { Extensions: { } extensions })
+            foreach ((string key, object? value) in extensions) problem.Extensions[key] = value;
+
         if (problem.Status >= 500)
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
 

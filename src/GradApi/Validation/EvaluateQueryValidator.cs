@@ -1,4 +1,5 @@
 using FluentValidation;
+using GradApi.Engine.Evaluation;
 using GradApi.Evaluate;
 
 namespace GradApi.Validation;
@@ -6,6 +7,8 @@ namespace GradApi.Validation;
 internal sealed class EvaluateQueryValidator : AbstractValidator<EvaluateQuery>
 {
     private static readonly string[] Modes = ["training", "inference"];
+    private static readonly string[] Booleans = ["true", "false"];
+    private static readonly string[] Checks = ["numeric", "none"];
 
     public EvaluateQueryValidator()
     {
@@ -13,5 +16,27 @@ internal sealed class EvaluateQueryValidator : AbstractValidator<EvaluateQuery>
             .Must(mode => mode is null || Modes.Contains(mode, StringComparer.OrdinalIgnoreCase))
             .OverridePropertyName("mode")
             .WithMessage(q => $"mode must be 'training' or 'inference', not '{q.Mode}'.");
+
+        RuleFor(q => q.Explain)
+            .Must(explain => explain is null || Booleans.Contains(explain, StringComparer.OrdinalIgnoreCase))
+            .OverridePropertyName("explain")
+            .WithMessage(q => $"explain must be 'true' or 'false', not '{q.Explain}'.");
+
+        RuleFor(q => q.Check)
+            .Must(check => check is null || Checks.Contains(check, StringComparer.OrdinalIgnoreCase))
+            .OverridePropertyName("check")
+            .WithMessage(q => $"check must be 'numeric' or 'none', not '{q.Check}'.");
+
+        RuleFor(q => q.WantsExplain)
+            .Equal(false)
+            .When(q => q.EvaluationMode == EvaluationMode.Inference)
+            .OverridePropertyName("explain")
+            .WithMessage("explain=true needs the backward pass: it goes with mode=training, not inference.");
+
+        RuleFor(q => q.WantsCheck)
+            .Equal(false)
+            .When(q => q.EvaluationMode == EvaluationMode.Inference)
+            .OverridePropertyName("check")
+            .WithMessage("check=numeric compares gradients: it goes with mode=training, not inference.");
     }
 }
