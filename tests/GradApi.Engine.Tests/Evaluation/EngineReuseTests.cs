@@ -1,3 +1,4 @@
+using System.Buffers;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Tests.Support;
@@ -97,6 +98,33 @@ public sealed class EngineReuseTests
         Assert.Equal(first.Grads, second.Grads);
     }
 
+    [Fact]
+    public void Dispose_GivesEveryRentedBufferBack()
+    {
+        var pool = new CountingPool();
+        using (var engine = new GraphEngine(pool))
+        {
+            Run.Of(engine, Small(EvaluationMode.Inference), EvaluationMode.Training);
+            Run.Of(engine, Large(EvaluationMode.Inference), EvaluationMode.Training);
+            Run.Of(engine, Large(EvaluationMode.Inference), EvaluationMode.Inference);
+            Assert.True(pool.Rented > 0);
+        }
+
+        Assert.Equal(pool.Rented, pool.Returned);
+    }
+
+    [Theory]
+    [InlineData(EvaluationMode.Training)]
+    [InlineData(EvaluationMode.Inference)]
+    public void Evaluate_CancelledToken_Throws(EvaluationMode mode)
+    {
+        using var engine = new GraphEngine();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => engine.Evaluate(Small(EvaluationMode.Inference), mode, cancelled.Token));
+    }
+
     private static void AssertSmall(Run run)
     {
         Assert.Null(run.Error);
@@ -111,5 +139,29 @@ public sealed class EngineReuseTests
         Close.Equal(LargeValue, run.Value, 1e-14);
         Close.Equal(LargeGrad, run.Grad("x"), 1e-14);
         for (int k = 1; k <= 4; k++) Close.Equal(X, run.Grad($"t{k}"), 1e-15, 0, $"t{k}");
+    }
+
+    /// <summary>A pool that counts what goes out and what comes back.</summary>
+    private sealed class CountingPool : ArrayPool<double>
+    {
+        private readonly HashSet<double[]> _out = new(ReferenceEqualityComparer.Instance);
+
+        public int Rented { get; private set; }
+
+        public int Returned { get; private set; }
+
+        public override double[] Rent(int minimumLength)
+        {
+            var buffer = new double[minimumLength];
+            _out.Add(buffer);
+            Rented++;
+            return buffer;
+        }
+
+        public override void Return(double[] array, bool clearArray = false)
+        {
+            Assert.True(_out.Remove(array), "A buffer was returned that was not rented, or returned twice.");
+            Returned++;
+        }
     }
 }
