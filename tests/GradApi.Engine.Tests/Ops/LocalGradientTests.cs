@@ -52,6 +52,19 @@ public sealed class LocalGradientTests
             OpTable.All.Where(op => op.MaxArity == int.MaxValue).Select(op => op.Name).Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData(new[] { 2.0, 0.0, 3.0 }, new[] { 0.0, 6.0, 0.0 })]
+    [InlineData(new[] { 0.0, 0.0, 5.0 }, new[] { 0.0, 0.0, 0.0 })]
+    [InlineData(new[] { 0.0, 4.0 }, new[] { 4.0, 0.0 })]
+    public void LocalGradient_MulWithZeroInputs_IsTheProductOfTheOthers(double[] x, double[] expected)
+    {
+        // Exact zeros are where a gradient computed as product / x[k] would divide by zero.
+        Op op = Lookup("mul");
+        var local = new double[x.Length];
+        op.LocalGradient(x, op.Forward(x), local);
+        Assert.Equal(expected, local);
+    }
+
     private static void AssertMatchesCentralDifferences(Op op, double[] x)
     {
         double y = op.Forward(x);
