@@ -11,7 +11,7 @@ namespace GradApi.Engine.Tests.Evaluation;
 /// Properties over random DAGs of 2 to 60 nodes (see <see cref="RandomGraphs"/>), checked
 /// against <see cref="ReferenceEvaluator"/>, which shares no code with the engine.
 /// </summary>
-public sealed class RandomGraphTests(ITestOutputHelper output)
+public sealed class RandomGraphTests(ITestOutputHelper log)
 {
     private const double H = 1e-6;
 
@@ -61,7 +61,7 @@ public sealed class RandomGraphTests(ITestOutputHelper output)
             }
         }, iter: 400, threads: 1, print: t => $"size {t.Item1}, seed {t.Item2}");
 
-        output.WriteLine($"{checkedGraphs} graphs checked, {skippedGraphs} skipped near kinks; " +
+        log.WriteLine($"{checkedGraphs} graphs checked, {skippedGraphs} skipped near kinks; " +
             $"{checkedGrads} grads checked ({nonZeroGrads} non-zero), {skippedGrads} skipped");
         // The kink filter must not quietly turn the property into nothing.
         Assert.True(checkedGraphs >= 4 * skippedGraphs, $"{checkedGraphs} graphs checked, {skippedGraphs} skipped near kinks.");
