@@ -36,7 +36,7 @@ public sealed class GraphCompiler
             errors.Add(new(GraphErrorKind.NonFiniteSeed, "seed", null, "The seed must be a finite number."));
         if (errors.Count > 0) return errors.Fail();
 
-        int[]? nodeAt = Order(spec, edgeNode, errors);
+        int[]? nodeAt = Order(spec, ops, edgeNode, errors);
         if (nodeAt is null) return errors.Fail();
         return CompileResult.Success(BuildTape(spec, ops, edgeNode, nodeAt, output, mode));
     }
@@ -153,12 +153,15 @@ public sealed class GraphCompiler
     }
 
     /// <summary>
-    /// Kahn's algorithm: the request indexes in evaluation order, or null (with the error naming
-    /// one cycle) when the graph is not a DAG.
+    /// Kahn's algorithm, with one twist: a leaf is placed just before its first reader rather than
+    /// at the start, so inference never holds leaves that nothing reads yet. Returns the request
+    /// indexes in evaluation order, or null (with the error naming one cycle) when the graph is
+    /// not a DAG.
     /// </summary>
-    private static int[]? Order(GraphSpec spec, int[] edgeNode, ErrorList errors)
+    private static int[]? Order(GraphSpec spec, OpCode[] ops, int[] edgeNode, ErrorList errors)
     {
         int n = spec.NodeCount;
+        bool IsLeaf(int node) => ops[node] <= OpCode.Const;
 
         // Readers of each node as one flat array (compressed rows), in the order the edges appear.
         var readerStart = new int[n + 1];
@@ -166,23 +169,46 @@ public sealed class GraphCompiler
         for (int i = 0; i < n; i++) readerStart[i + 1] += readerStart[i];
         var readers = new int[edgeNode.Length];
         var fill = readerStart[..n];
+        // pending[g]: the inputs of gate g from other gates that have not run yet.
         var pending = new int[n];
         for (int i = 0; i < n; i++)
         {
             int start = spec.InputStart(i), count = spec.InputCountOf(i);
-            pending[i] = count;
-            for (int k = 0; k < count; k++) readers[fill[edgeNode[start + k]]++] = i;
+            for (int k = 0; k < count; k++)
+            {
+                int input = edgeNode[start + k];
+                readers[fill[input]++] = i;
+                if (!IsLeaf(input)) pending[i]++;
+            }
         }
 
+        // The order doubles as the queue: a gate is appended once ready, its leaves just before it.
         var order = new int[n];
+        var placed = new bool[n];
         int head = 0, tail = 0;
+        void Place(int gate)
+        {
+            int start = spec.InputStart(gate), count = spec.InputCountOf(gate);
+            for (int k = 0; k < count; k++)
+            {
+                int input = edgeNode[start + k];
+                if (IsLeaf(input) && !placed[input]) { placed[input] = true; order[tail++] = input; }
+            }
+            placed[gate] = true;
+            order[tail++] = gate;
+        }
+
         for (int i = 0; i < n; i++)
-            if (pending[i] == 0) order[tail++] = i;
+        {
+            if (IsLeaf(i) && readerStart[i] == readerStart[i + 1]) { placed[i] = true; order[tail++] = i; }
+            else if (!IsLeaf(i) && pending[i] == 0) Place(i);
+        }
         while (head < tail)
         {
             int node = order[head++];
+            if (IsLeaf(node)) continue;
             for (int r = readerStart[node]; r < readerStart[node + 1]; r++)
-                if (--pending[readers[r]] == 0) order[tail++] = readers[r];
+                if (--pending[readers[r]] == 0) Place(readers[r]);
         }
 
         if (tail == n) return order;
@@ -245,7 +271,7 @@ public sealed class GraphCompiler
 
         int outputPosition = positionOf[output];
         InferencePlan? plan = mode == EvaluationMode.Inference ? PlanSlots(edgeStart, edgeInput, outputPosition) : null;
-        return new Tape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition, maxArity, plan);
+        return new Tape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition, spec.Seed, maxArity, plan);
     }
 
     /// <summary>

@@ -12,8 +12,9 @@ namespace GradApi.Engine.Compilation;
 public sealed class Tape
 {
     internal Tape(GraphSpec spec, OpCode[] ops, double[] leafValues, int[] edgeStart, int[] edgeInput,
-        int[] nodeAt, int[] positionOf, int output, int maxArity, InferencePlan? inference)
+        int[] nodeAt, int[] positionOf, int output, double seed, int maxArity, InferencePlan? inference)
     {
+        Seed = seed;
         Spec = spec;
         Ops = ops;
         LeafValues = leafValues;
@@ -35,6 +36,9 @@ public sealed class Tape
 
     /// <summary>The position of the node that backward differentiates.</summary>
     public int Output { get; }
+
+    /// <summary>The upstream gradient at the output, as the spec had it when compiled.</summary>
+    public double Seed { get; }
 
     /// <summary>The most inputs any node has: the size of the gather buffer.</summary>
     public int MaxArity { get; }
@@ -77,7 +81,7 @@ public sealed class Tape
     /// Shares every array but the leaf values, which stay the caller's to change between runs.
     /// </summary>
     internal Tape WithLeafValues(double[] leafValues) =>
-        new(Spec, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, MaxArity,
+        new(Spec, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, Seed, MaxArity,
             Inference ?? GraphCompiler.PlanSlots(EdgeStart, EdgeInput, Output));
 }
 

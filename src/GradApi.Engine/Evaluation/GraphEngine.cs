@@ -24,7 +24,7 @@ public sealed class GraphEngine : IDisposable
 
     public GraphEngine(ArrayPool<double> pool) => _pool = pool;
 
-    public Evaluation Evaluate(Tape tape, EvaluationMode mode, CancellationToken cancellationToken = default)
+    public EvaluationResult Evaluate(Tape tape, EvaluationMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tape);
         return mode == EvaluationMode.Training
@@ -32,7 +32,7 @@ public sealed class GraphEngine : IDisposable
             : Infer(tape, cancellationToken);
     }
 
-    private Evaluation Train(Tape tape, CancellationToken cancellationToken)
+    private EvaluationResult Train(Tape tape, CancellationToken cancellationToken)
     {
         int n = tape.NodeCount, edges = tape.EdgeCount;
         double[] values = Rent(ref _values, n);
@@ -43,10 +43,10 @@ public sealed class GraphEngine : IDisposable
 
         NumericError? error = Forward(tape, tape.EdgeInput, null, values, partials, cancellationToken)
             ?? Backward(tape, values, partials, grads, cancellationToken);
-        return new Evaluation(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error);
+        return new EvaluationResult(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error);
     }
 
-    private Evaluation Infer(Tape tape, CancellationToken cancellationToken)
+    private EvaluationResult Infer(Tape tape, CancellationToken cancellationToken)
     {
         InferencePlan plan = tape.Inference
             ?? throw new InvalidOperationException("The tape was not compiled for inference.");
@@ -55,7 +55,7 @@ public sealed class GraphEngine : IDisposable
         var stats = new EvaluationStats(tape.NodeCount, tape.EdgeCount, 0, plan.SlotCount);
 
         NumericError? error = Forward(tape, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
-        return new Evaluation(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error);
+        return new EvaluationResult(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error);
     }
 
     /// <summary>
@@ -106,7 +106,7 @@ public sealed class GraphEngine : IDisposable
         int[] edgeInput = tape.EdgeInput;
         int n = tape.NodeCount;
         Array.Clear(grads, 0, n);
-        grads[tape.Output] = tape.Spec.Seed;
+        grads[tape.Output] = tape.Seed;
         for (int p = n - 1; p >= 0; p--)
         {
             if (p % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();

@@ -19,7 +19,6 @@ public enum GraphErrorKind
     MissingValue,
     NonFiniteValue,
     UnknownInput,
-    MissingOutput,
     AmbiguousOutput,
     UnknownOutput,
     NonFiniteSeed,

@@ -23,14 +23,14 @@ namespace GradApi.Engine.Insight;
 /// </summary>
 public sealed class ExplainTrace
 {
-    private ExplainTrace(Evaluation.Evaluation evaluation, BackwardStep[] steps)
+    private ExplainTrace(EvaluationResult evaluation, BackwardStep[] steps)
     {
         Evaluation = evaluation;
         Steps = steps;
     }
 
     /// <summary>The training evaluation the steps come from; valid until its engine evaluates again.</summary>
-    public Evaluation.Evaluation Evaluation { get; }
+    public EvaluationResult Evaluation { get; }
 
     /// <summary>One step per edge; empty when the evaluation failed.</summary>
     public IReadOnlyList<BackwardStep> Steps { get; }
@@ -40,7 +40,7 @@ public sealed class ExplainTrace
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(tape);
-        Evaluation.Evaluation evaluation = engine.Evaluate(tape, EvaluationMode.Training, cancellationToken);
+        EvaluationResult evaluation = engine.Evaluate(tape, EvaluationMode.Training, cancellationToken);
         if (!evaluation.Succeeded) return new ExplainTrace(evaluation, []);
 
         ReadOnlySpan<double> partials = engine.CachedPartials(tape);

@@ -19,7 +19,7 @@ namespace GradApi.Engine.Insight;
 public static class GradientCheck
 {
     /// <param name="training">A successful training evaluation; its grads are the analytic side.</param>
-    public static GradientCheckResult Run(Evaluation.Evaluation training, GradientCheckOptions? options = null,
+    public static GradientCheckResult Run(EvaluationResult training, GradientCheckOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         options ??= GradientCheckOptions.Default;
@@ -71,7 +71,7 @@ public static class GradientCheck
     }
 
     /// <summary>Every node whose op's kink rule holds at the values it was evaluated at, in request order.</summary>
-    private static List<Kink> FindKinks(in Evaluation.Evaluation training)
+    private static List<Kink> FindKinks(in EvaluationResult training)
     {
         Tape tape = training.Tape;
         var kinks = new List<Kink>();
@@ -121,7 +121,7 @@ public static class GradientCheck
         {
             _engine = engine;
             _eps = eps;
-            _seed = tape.Spec.Seed;
+            _seed = tape.Seed;
             _base = tape.LeafValues;
             _leafValues = (double[])tape.LeafValues.Clone();
             _tape = tape.WithLeafValues(_leafValues);
@@ -144,7 +144,7 @@ public static class GradientCheck
         private double? ValueAt(int[] positions, double[] v, double step)
         {
             for (int i = 0; i < positions.Length; i++) _leafValues[positions[i]] = _base[positions[i]] + step * v[i];
-            Evaluation.Evaluation run = _engine.Evaluate(_tape, EvaluationMode.Inference, _cancellationToken);
+            EvaluationResult run = _engine.Evaluate(_tape, EvaluationMode.Inference, _cancellationToken);
             foreach (int p in positions) _leafValues[p] = _base[p];
             return run.Succeeded && double.IsFinite(run.Value) ? run.Value : null;
         }

@@ -7,7 +7,6 @@ using GradApi.Problems;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using EngineEvaluation = GradApi.Engine.Evaluation.Evaluation;
 
 namespace GradApi.Evaluate;
 
@@ -66,7 +65,7 @@ internal static class EvaluateEndpoints
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
         IReadOnlyList<BackwardStep>? steps = null;
-        EngineEvaluation evaluation;
+        EvaluationResult evaluation;
         if (query.WantsExplain)
         {
             var trace = ExplainTrace.Run(engine, compiled.Tape, cancellationToken);
@@ -81,7 +80,7 @@ internal static class EvaluateEndpoints
         GradientCheckResult? check = query.WantsCheck
             ? GradientCheck.Run(evaluation, new GradientCheckOptions { MaxLeaves = options.Value.GradCheckMaxLeaves }, cancellationToken)
             : null;
-        return new EvaluationResult(evaluation, steps, check);
+        return new EvaluationJsonResult(evaluation, steps, check);
     }
 
     private static IResult Parse(GraphRequest body, GraphCompiler compiler)

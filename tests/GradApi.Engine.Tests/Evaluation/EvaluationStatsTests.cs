@@ -93,8 +93,7 @@ public sealed class EvaluationStatsTests
         Assert.Equal(3, run.Stats.PeakLiveValues);
     }
 
-    [Fact(Skip = "Engine finding: the tape runs every leaf before the first gate (Kahn's queue starts with all sources), " +
-        "so each const stays live from the start until its reader runs and this chain holds steps + 2 values, not 3.")]
+    [Fact]
     public void Inference_ChainAddingAConstPerStep_HoldsThreeValues()
     {
         // a_i = a_(i-1) + c_i, each c_i its own const (as every number literal of an expression is).

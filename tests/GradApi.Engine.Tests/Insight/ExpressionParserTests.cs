@@ -75,7 +75,7 @@ public class ExpressionParserTests
             Assert.Equal(name + "1", spec.Id(call));
             Assert.Equal(expression, spec.Label(call));
             using var engine = new GraphEngine();
-            Evaluation.Evaluation result = engine.Evaluate(Compile(spec), EvaluationMode.Training);
+            EvaluationResult result = engine.Evaluate(Compile(spec), EvaluationMode.Training);
             Assert.Equal(op.Forward(Enumerable.Repeat(1.5, arity).ToArray()), result.Value);
         }
     }
@@ -94,7 +94,7 @@ public class ExpressionParserTests
         Assert.Equal(-2, spec.Value(0));
 
         using var engine = new GraphEngine();
-        Evaluation.Evaluation evaluation = engine.Evaluate(Compile(spec), EvaluationMode.Training);
+        EvaluationResult evaluation = engine.Evaluate(Compile(spec), EvaluationMode.Training);
         Assert.Equal(-12, evaluation.Value);
         Assert.Equal([-4, -4, -4, 3, 1], Enumerable.Range(0, spec.NodeCount).Select(evaluation.GradOf));
     }
@@ -108,7 +108,7 @@ public class ExpressionParserTests
         Assert.Equal(2, result.Spec.NodeCount);
         Assert.Equal(["x", "x"], [result.Spec.Input(1, 0), result.Spec.Input(1, 1)]);
         using var engine = new GraphEngine();
-        Evaluation.Evaluation evaluation = engine.Evaluate(Compile(result.Spec), EvaluationMode.Training);
+        EvaluationResult evaluation = engine.Evaluate(Compile(result.Spec), EvaluationMode.Training);
         Assert.Equal(6, evaluation.GradOf(0));
     }
 
@@ -146,7 +146,7 @@ public class ExpressionParserTests
         Assert.Equal("w0*x0 + w1*x1", spec.Label(IndexOf(spec, "add1")));
         Assert.Equal("w0*x0 + w1*x1 + w2", spec.Label(IndexOf(spec, "add2")));
         using var engine = new GraphEngine();
-        Evaluation.Evaluation evaluation = engine.Evaluate(Compile(spec), EvaluationMode.Training);
+        EvaluationResult evaluation = engine.Evaluate(Compile(spec), EvaluationMode.Training);
         Assert.Equal(0.7311, evaluation.Value, 4);
         Assert.Equal(-0.1966, evaluation.GradOf(IndexOf(spec, "w0")), 4);
         Assert.Equal(0.3932, evaluation.GradOf(IndexOf(spec, "x0")), 4);
@@ -191,7 +191,7 @@ public class ExpressionParserTests
 
         Assert.True(result.Succeeded);
         using var engine = new GraphEngine();
-        Evaluation.Evaluation evaluation = engine.Evaluate(Compile(result.Spec), EvaluationMode.Training);
+        EvaluationResult evaluation = engine.Evaluate(Compile(result.Spec), EvaluationMode.Training);
         Assert.Equal(20_000, evaluation.Value);
         Assert.Equal(20_000, evaluation.GradOf(0));
     }

@@ -114,8 +114,8 @@ public class ExpressionPropertyTests
             Assert.Equal(direct.NodeCount, parsed.Spec.NodeCount);
             using var directEngine = new GraphEngine();
             using var parsedEngine = new GraphEngine();
-            Evaluation.Evaluation expected = directEngine.Evaluate(Compile(direct), EvaluationMode.Training);
-            Evaluation.Evaluation actual = parsedEngine.Evaluate(Compile(parsed.Spec), EvaluationMode.Training);
+            EvaluationResult expected = directEngine.Evaluate(Compile(direct), EvaluationMode.Training);
+            EvaluationResult actual = parsedEngine.Evaluate(Compile(parsed.Spec), EvaluationMode.Training);
             Assert.Equal(expected.Succeeded, actual.Succeeded);
             if (!expected.Succeeded) return;
             AssertClose(expected.Value, actual.Value, text);

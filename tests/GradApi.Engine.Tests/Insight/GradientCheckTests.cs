@@ -15,7 +15,7 @@ public class GradientCheckTests
         GraphSpec spec = Parse(expression, inputs).Spec!;
         spec.Seed = seed;
         using var engine = new GraphEngine();
-        Evaluation.Evaluation training = engine.Evaluate(Compile(spec, compileMode), EvaluationMode.Training);
+        EvaluationResult training = engine.Evaluate(Compile(spec, compileMode), EvaluationMode.Training);
         Assert.True(training.Succeeded);
         return GradientCheck.Run(training, options);
     }
@@ -133,7 +133,7 @@ public class GradientCheckTests
     {
         GraphSpec spec = Parse("x*y", ("x", 3), ("y", 4)).Spec!;
         using var engine = new GraphEngine();
-        Evaluation.Evaluation training = engine.Evaluate(Compile(spec), EvaluationMode.Training);
+        EvaluationResult training = engine.Evaluate(Compile(spec), EvaluationMode.Training);
 
         GradientCheck.Run(training);
 
@@ -190,7 +190,7 @@ public class GradientCheckTests
     public void Check_WrongLocalGradient_IsCaught()
     {
         // sin's local gradient taken as sin a instead of cos a.
-        Evaluation.Evaluation wrong = WithBrokenOp(Neuron(), OpCode.Sin, static (x, _, local) => local[0] = Math.Sin(x[0]));
+        EvaluationResult wrong = WithBrokenOp(Neuron(), OpCode.Sin, static (x, _, local) => local[0] = Math.Sin(x[0]));
 
         GradientCheckResult result = GradientCheck.Run(wrong);
 
@@ -202,7 +202,7 @@ public class GradientCheckTests
     [Fact]
     public void Check_WrongLocalGradientAlongADirection_IsCaught()
     {
-        Evaluation.Evaluation wrong = WithBrokenOp(Neuron(), OpCode.Mul, static (x, _, local) => { local[0] = x[0]; local[1] = x[1]; });
+        EvaluationResult wrong = WithBrokenOp(Neuron(), OpCode.Mul, static (x, _, local) => { local[0] = x[0]; local[1] = x[1]; });
 
         GradientCheckResult result = GradientCheck.Run(wrong, new GradientCheckOptions { MaxLeaves = 1 });
 
@@ -216,10 +216,10 @@ public class GradientCheckTests
     {
         GraphSpec spec = Parse("x*y", ("x", 3), ("y", 4)).Spec!;
         using var engine = new GraphEngine();
-        Evaluation.Evaluation inference = engine.Evaluate(Compile(spec, EvaluationMode.Inference), EvaluationMode.Inference);
+        EvaluationResult inference = engine.Evaluate(Compile(spec, EvaluationMode.Inference), EvaluationMode.Inference);
         Assert.Throws<ArgumentException>(() => GradientCheck.Run(inference));
 
-        Evaluation.Evaluation training = engine.Evaluate(Compile(spec), EvaluationMode.Training);
+        EvaluationResult training = engine.Evaluate(Compile(spec), EvaluationMode.Training);
         Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Run(training, new GradientCheckOptions { Eps = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Run(training, new GradientCheckOptions { Rtol = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Run(training, new GradientCheckOptions { MaxLeaves = -1 }));
@@ -232,7 +232,7 @@ public class GradientCheckTests
     /// <paramref name="code"/>'s local-gradient rule replaced by <paramref name="wrong"/> (kept as
     /// in the table when null): the analytic side a buggy op would give the check.
     /// </summary>
-    private static Evaluation.Evaluation WithBrokenOp(Tape tape, OpCode code, LocalGradientRule? wrong)
+    private static EvaluationResult WithBrokenOp(Tape tape, OpCode code, LocalGradientRule? wrong)
     {
         int n = tape.NodeCount;
         var values = new double[n];
@@ -263,6 +263,6 @@ public class GradientCheckTests
             for (int k = 0; k < inputs.Length; k++) grads[inputs[k]] += grads[p] * partials[edgeOf[p] + k];
         }
         var stats = new EvaluationStats(n, tape.EdgeCount, tape.EdgeCount, n);
-        return new Evaluation.Evaluation(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, null);
+        return new EvaluationResult(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, null);
     }
 }

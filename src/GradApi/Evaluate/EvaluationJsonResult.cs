@@ -4,7 +4,6 @@ using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Insight;
 using GradApi.Engine.Ops;
-using EngineEvaluation = GradApi.Engine.Evaluation.Evaluation;
 
 namespace GradApi.Evaluate;
 
@@ -12,7 +11,7 @@ namespace GradApi.Evaluate;
 /// Writes an evaluation as the contract's <see cref="EvaluateResponse"/> straight from the
 /// engine's buffers, flushing as it goes, so a million-node answer is never built in memory.
 /// </summary>
-internal sealed class EvaluationResult(EngineEvaluation evaluation, IReadOnlyList<BackwardStep>? steps = null,
+internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnlyList<BackwardStep>? steps = null,
     GradientCheckResult? check = null) : IResult
 {
     private const int FlushThreshold = 64 * 1024;

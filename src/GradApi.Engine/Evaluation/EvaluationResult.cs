@@ -6,12 +6,12 @@ namespace GradApi.Engine.Evaluation;
 /// What one run of the engine produced. It reads the engine's buffers, so it is valid until
 /// that engine evaluates again or is disposed.
 /// </summary>
-public readonly struct Evaluation
+public readonly struct EvaluationResult
 {
     private readonly double[]? _values;
     private readonly double[]? _grads;
 
-    internal Evaluation(Tape tape, EvaluationMode mode, double value, double[]? values, double[]? grads,
+    internal EvaluationResult(Tape tape, EvaluationMode mode, double value, double[]? values, double[]? grads,
         EvaluationStats stats, NumericError? error)
     {
         Tape = tape;
