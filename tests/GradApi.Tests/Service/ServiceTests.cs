@@ -36,9 +36,14 @@ public sealed class ServiceTests(GradApiFactory factory) : IClassFixture<GradApi
         var doc = JsonNode.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"))!;
 
         var evaluate = doc["paths"]!["/v1/evaluate"]!["post"]!;
-        var example = evaluate["requestBody"]!["content"]!["application/json"]!["example"]!;
-        Assert.Equal(9, example["nodes"]!.AsArray().Count);
-        Assert.Equal("sigmoid", (string)example["nodes"]![8]!["op"]!);
+        var examples = evaluate["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
+        Assert.Equal("neuron", examples.First().Key); // the one Swagger UI's "Try it out" starts from
+        var neuron = examples["neuron"]!["value"]!;
+        Assert.Equal(9, neuron["nodes"]!.AsArray().Count);
+        Assert.Equal("sigmoid", (string)neuron["nodes"]![8]!["op"]!);
+        Assert.Equal("sigmoid(w0*x0 + w1*x1 + w2)", (string)examples["neuron-expression"]!["value"]!["expression"]!);
+        var mode = evaluate["parameters"]!.AsArray().Single(p => (string)p!["name"]! == "mode")!;
+        Assert.Equal(["training", "inference"], mode["schema"]!["enum"]!.AsArray().Select(v => (string)v!));
         foreach (string status in new[] { "200", "400", "413", "415", "422" })
             Assert.NotNull(evaluate["responses"]![status]);
     }
