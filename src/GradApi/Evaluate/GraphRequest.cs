@@ -38,7 +38,8 @@ public sealed class GraphRequest(GraphSpec spec)
             {
                 if (length == buffer.Length)
                 {
-                    if (length >= limit) throw TooLarge(limit);
+                    // Room for one byte past the limit, to tell a body of exactly the limit from a larger one.
+                    if (buffer.Length > limit) throw TooLarge(limit);
                     byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);

@@ -46,4 +46,24 @@ public sealed class LimitTests
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
+
+    [Fact]
+    public async Task BodyOfExactlyTheSizeLimit_IsRead()
+    {
+        // A power of two, the size the buffer pool hands out: the body fills the buffer exactly.
+        const int size = 4096;
+        string body = Graphs.SinChain(50, 0.1).PadRight(size);
+        using var factory = GradApiFactory.With(new() { ["GradApi:MaxBodyBytes"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var client = factory.CreateClient();
+        var content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/evaluate") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var atLimit = await client.SendAsync(request);
+        using var overLimit = await client.Evaluate(body + " ");
+
+        Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overLimit.StatusCode);
+    }
 }
