@@ -3,6 +3,7 @@ using GradApi;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Evaluate;
+using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
 
@@ -30,6 +31,9 @@ builder.Services.AddScoped(_ => new GraphEngine());
 builder.Services.AddGradApiSwagger();
 
 builder.Services.AddHealthChecks();
+
+// Limits and security: Kestrel limits, load shedding, time budget, API keys, CORS (see Hosting/).
+builder.AddGradApiLimits();
 
 var app = builder.Build();
 
