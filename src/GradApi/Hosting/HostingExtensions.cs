@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -6,16 +8,37 @@ namespace GradApi.Hosting;
 /// <summary>The service's limits and security, added with one call on each side of <c>Build()</c>.</summary>
 internal static class HostingExtensions
 {
-    /// <summary>The settings, checked at startup, and Kestrel's limits.</summary>
+    /// <summary>The settings, checked at startup, Kestrel's limits, load shedding, forwarded headers.</summary>
     public static WebApplicationBuilder AddGradApiLimits(this WebApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
         services.AddOptions<HostingOptions>()
             .Bind(builder.Configuration.GetSection(GradApiOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(o => o.KnownProxies.All(p => IPAddress.TryParse(p, out _)), "GradApi:KnownProxies must list IP addresses.")
             .ValidateOnStart();
 
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        services.AddGradApiLoadShedding();
+
+        // X-Forwarded-For/-Proto only from the configured proxies; the framework's default trusts loopback.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HostingOptions>>((options, hosting) =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (string proxy in hosting.Value.KnownProxies)
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+        });
         return builder;
+    }
+
+    /// <summary>In order: forwarded headers, load shedding.</summary>
+    public static WebApplication UseGradApiLimits(this WebApplication app)
+    {
+        HostingOptions options = app.Services.GetRequiredService<IOptions<HostingOptions>>().Value;
+        if (options.KnownProxies.Length > 0) app.UseForwardedHeaders();
+        app.UseRateLimiter();
+        return app;
     }
 }

@@ -1,3 +1,4 @@
+using GradApi.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -48,6 +49,8 @@ internal sealed class HardeningFactory : WebApplicationFactory<Program>
         BaseAddress = Address,
         Timeout = TimeSpan.FromSeconds(60),
     };
+
+    public WorkLimiter WorkLimiter => Services.GetRequiredService<WorkLimiter>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
