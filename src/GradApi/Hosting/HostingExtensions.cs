@@ -8,7 +8,7 @@ namespace GradApi.Hosting;
 /// <summary>The service's limits and security, added with one call on each side of <c>Build()</c>.</summary>
 internal static class HostingExtensions
 {
-    /// <summary>The settings, checked at startup, Kestrel's limits, load shedding, forwarded headers.</summary>
+    /// <summary>The settings, checked at startup, Kestrel's limits, load shedding, the time budget, forwarded headers.</summary>
     public static WebApplicationBuilder AddGradApiLimits(this WebApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
@@ -20,6 +20,7 @@ internal static class HostingExtensions
 
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         services.AddGradApiLoadShedding();
+        services.AddGradApiTimeBudget();
 
         // X-Forwarded-For/-Proto only from the configured proxies; the framework's default trusts loopback.
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HostingOptions>>((options, hosting) =>
@@ -33,12 +34,17 @@ internal static class HostingExtensions
         return builder;
     }
 
-    /// <summary>In order: forwarded headers, load shedding.</summary>
+    /// <summary>
+    /// In order: forwarded headers, load shedding, the time budget. Call after UseExceptionHandler, so that the
+    /// time budget's 504 is written here and not taken for a client that went away.
+    /// </summary>
     public static WebApplication UseGradApiLimits(this WebApplication app)
     {
         HostingOptions options = app.Services.GetRequiredService<IOptions<HostingOptions>>().Value;
         if (options.KnownProxies.Length > 0) app.UseForwardedHeaders();
         app.UseRateLimiter();
+        app.UseRequestTimeouts();
+        app.UseMiddleware<StoppedRequestLog>();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using GradApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GradApi.Tests.Hardening;
@@ -25,6 +26,7 @@ public sealed class KestrelLimitTests
         Assert.Equal(TimeSpan.FromSeconds(10), limits.MinRequestBodyDataRate.GracePeriod);
         Assert.Equal(1024 * 1024, limits.MaxRequestBodySize);
         Assert.False(factory.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.AddServerHeader);
+        Assert.True(factory.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout >= TimeSpan.FromSeconds(30));
     }
 
     [Fact]
