@@ -54,6 +54,7 @@ public sealed class LoadSheddingTests
                 Assert.Equal(429, response.Status);
                 Assert.True(int.Parse(response.Headers["Retry-After"]) >= 1);
                 Assert.StartsWith("application/problem+json", response.Headers["Content-Type"]);
+                Assert.Equal("no-store", response.Headers["Cache-Control"]);
                 Assert.Equal(429, (int)JsonNode.Parse(response.Body)!["status"]!);
             }
 

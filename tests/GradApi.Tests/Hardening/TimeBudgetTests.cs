@@ -20,6 +20,7 @@ public sealed class TimeBudgetTests
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, slow.StatusCode);
         Assert.Equal("application/problem+json", slow.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-store", slow.Headers.CacheControl?.ToString());
         JsonObject problem = await slow.Json();
         Assert.Equal(504, (int)problem["status"]!);
         Assert.Contains("time budget of 1 s", (string)problem["detail"]!);
