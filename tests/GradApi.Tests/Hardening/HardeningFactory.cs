@@ -1,3 +1,4 @@
+using System.Net;
 using GradApi.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -22,7 +23,10 @@ internal sealed class HardeningFactory : WebApplicationFactory<Program>
         _settings = settings;
         _services = services;
         _environment = environment;
-        if (kestrel) UseKestrel(0);
+        // Not UseKestrel(0): that sets the port through IServerAddressesFeature between the host's Build and
+        // Start, while the minimal-hosting entry point may already be starting the server on its own thread
+        // ("Addresses cannot be modified after the server has started"). An explicit endpoint has no such race.
+        if (kestrel) UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
     public LogSink Log { get; } = new();
