@@ -42,10 +42,14 @@ builder.Services.AddHealthChecks();
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
+// Limits and security: Kestrel limits, load shedding, time budget, API keys, CORS (see Hosting/).
+builder.AddGradApiLimits();
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseGradApiLimits();
 
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value.Swagger)
 {

@@ -1,0 +1,45 @@
+using GradApi.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace GradApi.OpenApi;
+
+/// <summary>
+/// Documents the answers every /v1 operation may give because of the service's limits: 429 with Retry-After when
+/// the work budget is full, 504 when the time budget runs out, and 401 when API keys are configured.
+/// </summary>
+internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) != true) return;
+        IOpenApiSchema problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        operation.Responses ??= [];
+
+        if (hosting.Value.HasApiKeys)
+            operation.Responses.TryAdd("401", Problem(problem, $"No known API key in {ApiKeys.HeaderName}."));
+        OpenApiResponse busy = Problem(problem, "The service is busy: the work budget and its queue are full. Try again after Retry-After seconds.");
+        busy.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before trying again.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            },
+        };
+        operation.Responses.TryAdd("429", busy);
+        operation.Responses.TryAdd("504", Problem(problem,
+            $"The request ran past its time budget ({hosting.Value.EvaluateTimeoutSeconds:0.###} s) and was stopped."));
+    }
+
+    private static OpenApiResponse Problem(IOpenApiSchema schema, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, IOpenApiMediaType>
+        {
+            ["application/problem+json"] = new OpenApiMediaType { Schema = schema },
+        },
+    };
+}

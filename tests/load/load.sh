@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Bounded load test: publishes the service (Release), starts it on 127.0.0.1 at a free port, and runs wrk with
+# 32 connections posting the CS231n sigmoid neuron to /v1/evaluate for DURATION (default 10s), then the same
+# against /healthz for comparison. Prints requests/s and latency percentiles, then stops the service.
+# Talks to 127.0.0.1 only. Needs wrk (Debian package `wrk`: apt-get install wrk).
+#
+#   tests/load/load.sh                 # publish, start, measure
+#   DURATION=5s CONNECTIONS=16 tests/load/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill -TERM "$server"
+    for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$server" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== publish (Release)"
+dotnet publish src/GradApi -c Release -o "$work/app" --nologo -v q >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+base="http://127.0.0.1:$port"
+# Request logging off: at Information level the console log would cost more than the evaluation.
+(cd "$work/app" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.dll --urls "$base" \
+   --Logging:LogLevel:Default=Warning >"$work/server.log" 2>&1) &
+server=$!
+for _ in $(seq 100); do
+  curl -fs "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; echo "the service exited"; exit 1; }
+  sleep 0.2
+done
+curl -fs "$base/healthz" >/dev/null || { cat "$work/server.log"; echo "the service did not start"; exit 1; }
+
+# The CS231n sigmoid neuron, the worked example of README.md and of the Swagger UI.
+cat >"$work/sigmoid.json" <<'JSON'
+{"nodes": [
+  {"id": "w0", "op": "input", "value": 2}, {"id": "x0", "op": "input", "value": -1},
+  {"id": "w1", "op": "input", "value": -3}, {"id": "x1", "op": "input", "value": -2},
+  {"id": "w2", "op": "input", "value": -3},
+  {"id": "a", "op": "mul", "inputs": ["w0", "x0"]}, {"id": "b", "op": "mul", "inputs": ["w1", "x1"]},
+  {"id": "d", "op": "add", "inputs": ["a", "b", "w2"]}, {"id": "f", "op": "sigmoid", "inputs": ["d"]}],
+ "output": "f"}
+JSON
+cat >"$work/sigmoid.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = io.open("$work/sigmoid.json"):read("*a")
+LUA
+
+echo "== check: one evaluate"
+curl -fs "$base/v1/evaluate" -H 'Content-Type: application/json' --data-binary @"$work/sigmoid.json" | head -c 120; echo
+
+summary() { # name, wrk output
+  local rps p50 p90 p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$2")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$2"); p90=$(awk '$1=="90%" {print $2}' <<<"$2"); p99=$(awk '$1=="99%" {print $2}' <<<"$2")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$2"); errors=${errors:-0}
+  printf '%-9s %10s req/s   p50 %8s   p90 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p90" "$p99" "$errors"
+}
+
+echo "== warm-up (2s)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$base/v1/evaluate" >/dev/null
+
+echo "== evaluate: $CONNECTIONS connections, $DURATION, sigmoid neuron"
+evaluate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$base/v1/evaluate")
+echo "$evaluate"
+echo "== healthz: $CONNECTIONS connections, $DURATION (comparison)"
+healthz=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/healthz")
+echo "$healthz"
+
+echo "== summary"
+summary evaluate "$evaluate"
+summary healthz "$healthz"
