@@ -97,7 +97,8 @@ public sealed class GraphEngine : IDisposable
     /// <summary>
     /// The chain rule as one loop that knows no op: in reverse tape order, each node's grad is
     /// complete (all its readers ran before it), and flows to each input as grad * local, added
-    /// to what that input already has from other branches.
+    /// to what that input already has from other branches. The first sum that is not finite
+    /// stops the pass, naming the gate that sent it and the input it went to.
     /// </summary>
     private static NumericError? Backward(Tape tape, double[] values, double[] partials, double[] grads,
         CancellationToken cancellationToken)
@@ -112,13 +113,17 @@ public sealed class GraphEngine : IDisposable
             if (p % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
             double grad = grads[p];
             if (grad == 0) continue; // nothing flows back, not even 0 * infinity
-            if (!double.IsFinite(grad))
-            {
-                double[] inputs = edgeInput[edgeStart[p]..edgeStart[p + 1]].Select(i => values[i]).ToArray();
-                return NumericFailure(tape, p, Pass.Backward, grad, inputs);
-            }
             for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
-                grads[edgeInput[e]] += grad * partials[e];
+            {
+                int input = edgeInput[e];
+                double sum = grads[input] + grad * partials[e];
+                if (!double.IsFinite(sum))
+                {
+                    double[] inputs = edgeInput[edgeStart[p]..edgeStart[p + 1]].Select(i => values[i]).ToArray();
+                    return NumericFailure(tape, p, Pass.Backward, sum, inputs) with { Input = tape.IdAt(input) };
+                }
+                grads[input] = sum;
+            }
         }
         return null;
     }

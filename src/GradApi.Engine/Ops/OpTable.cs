@@ -51,7 +51,8 @@ public static class OpTable
 
         new(OpCode.Div, "div", 2, 2, "a / b", "1/b, -a/b^2",
             static x => x[0] / x[1],
-            static (x, _, local) => { local[0] = 1 / x[1]; local[1] = -x[0] / (x[1] * x[1]); }),
+            // -a/b^2 as -y/b: the same number, without b^2 overflowing when y is finite.
+            static (x, y, local) => { local[0] = 1 / x[1]; local[1] = -y / x[1]; }),
 
         new(OpCode.Neg, "neg", 1, 1, "-a", "-1",
             static x => -x[0],
@@ -69,7 +70,9 @@ public static class OpTable
                 double a = x[0], b = x[1];
                 local[0] = b == 0 ? 0 : b * Math.Pow(a, b - 1);
                 local[1] = a > 0 ? y * Math.Log(a) : 0;
-            }),
+            },
+            // For a <= 0, a^b has no derivative in b: the 0 above is a convention.
+            static (x, _) => x[0] <= 0),
 
         new(OpCode.Exp, "exp", 1, 1, "e^a", "e^a",
             static x => Math.Exp(x[0]),
@@ -83,13 +86,24 @@ public static class OpTable
             static x => Math.Sqrt(x[0]),
             static (_, y, local) => local[0] = 0.5 / y),
 
+        // s(1-s), computed from a as e/(1+e)^2 with e = e^-|a|: s(1-s) itself rounds to 0 once
+        // s rounds to 1 (a > 37), long before the true slope underflows.
         new(OpCode.Sigmoid, "sigmoid", 1, 1, "1/(1+e^-a)", "s(1-s)",
             static x => Sigmoid(x[0]),
-            static (_, y, local) => local[0] = y * (1 - y)),
+            static (x, _, local) =>
+            {
+                double e = Math.Exp(-Math.Abs(x[0]));
+                local[0] = e / ((1 + e) * (1 + e));
+            }),
 
+        // 1-t^2, computed from a as 4e/(1+e)^2 with e = e^-2|a|, for the same reason (|a| > 19).
         new(OpCode.Tanh, "tanh", 1, 1, "tanh a", "1-t^2",
             static x => Math.Tanh(x[0]),
-            static (_, y, local) => local[0] = 1 - y * y),
+            static (x, _, local) =>
+            {
+                double e = Math.Exp(-2 * Math.Abs(x[0]));
+                local[0] = 4 * e / ((1 + e) * (1 + e));
+            }),
 
         new(OpCode.Relu, "relu", 1, 1, "max(a, 0)", "1 if a > 0 else 0",
             static x => x[0] > 0 ? x[0] : 0,

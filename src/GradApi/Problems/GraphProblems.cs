@@ -23,17 +23,21 @@ internal static class GraphProblems
         return TypedResults.ValidationProblem(errors, detail, title: "The graph is not valid", extensions: extensions);
     }
 
-    public static IResult NonFinite(NumericError error) =>
-        TypedResults.Problem(
+    public static IResult NonFinite(NumericError error)
+    {
+        var extensions = new Dictionary<string, object?>
+        {
+            ["node"] = error.NodeId,
+            ["path"] = $"nodes[{error.NodeIndex}]",
+            ["op"] = error.Op,
+            ["pass"] = error.Pass == Pass.Forward ? "forward" : "backward",
+            ["inputValues"] = error.InputValues,
+        };
+        if (error.Input is { } input) extensions["input"] = input;
+        return TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             title: "The graph has a non-finite result",
             detail: error.Message,
-            extensions: new Dictionary<string, object?>
-            {
-                ["node"] = error.NodeId,
-                ["path"] = $"nodes[{error.NodeIndex}]",
-                ["op"] = error.Op,
-                ["pass"] = error.Pass == Pass.Forward ? "forward" : "backward",
-                ["inputValues"] = error.InputValues,
-            });
+            extensions: extensions);
+    }
 }

@@ -57,8 +57,7 @@ public sealed class NumericErrorTests
     public void Backward_SqrtAtZero_FailsInTheBackwardPassOnly()
     {
         // sqrt(0) = 0 is fine forward; its local gradient 1/(2 sqrt 0) is infinite, so the grad
-        // that reaches t (and then x) is infinite. t is the first node the backward pass reaches
-        // with a non-finite grad.
+        // sqrt sends back to t is infinite: f is the gate that produced it, t the input it reached.
         var builder = Graph.New().Input("x", 0).Const("c", 0).Gate("t", "add", "x", "c").Gate("f", "sqrt", "t");
 
         var inference = builder.Infer();
@@ -66,20 +65,34 @@ public sealed class NumericErrorTests
         Assert.Equal(0, inference.Value);
 
         NumericError error = Assert.IsType<NumericError>(builder.Train().Error);
-        Assert.Equal(("t", "add", Pass.Backward), (error.NodeId, error.Op, error.Pass));
+        Assert.Equal(("f", "sqrt", Pass.Backward, "t"), (error.NodeId, error.Op, error.Pass, error.Input));
         Assert.Equal(double.PositiveInfinity, error.Result);
-        Assert.Equal([0.0, 0.0], error.InputValues);
+        Assert.Equal([0.0], error.InputValues);
         Assert.Contains("backward", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Backward_SqrtOfALeafAtZero_NamesTheLeaf()
+    public void Backward_SqrtOfALeafAtZero_NamesTheSqrtGateAndTheLeafItSendsTo()
     {
         var run = Graph.New().Input("x", 0).Gate("f", "sqrt", "x").Train();
 
         NumericError error = Assert.IsType<NumericError>(run.Error);
-        Assert.Equal(("x", "input", Pass.Backward), (error.NodeId, error.Op, error.Pass));
-        Assert.Empty(error.InputValues);
+        Assert.Equal(("f", "sqrt", Pass.Backward, "x"), (error.NodeId, error.Op, error.Pass, error.Input));
+        Assert.Equal([0.0], error.InputValues);
+    }
+
+    [Fact]
+    public void Backward_FiniteContributionsThatOverflowTogether_NameTheGateWhoseSumOverflowed()
+    {
+        // With seed 1e308, a and b each get 1e308 and send -1e308 back to x. Backward runs
+        // f, b, a: b's share fits, a's brings x's sum to -infinity, so a is named.
+        var graph = Graph.New().Input("x", 1).Gate("a", "neg", "x").Gate("b", "neg", "x").Gate("f", "add", "a", "b");
+
+        Assert.Null(graph.Train().Error);
+        Assert.Equal(-2, graph.Train().Grad("x"));
+        NumericError error = Assert.IsType<NumericError>(graph.Seed(1e308).Train().Error);
+        Assert.Equal(("a", "neg", Pass.Backward, "x"), (error.NodeId, error.Op, error.Pass, error.Input));
+        Assert.Equal(double.NegativeInfinity, error.Result);
     }
 
     [Fact]

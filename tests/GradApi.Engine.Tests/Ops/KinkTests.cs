@@ -60,10 +60,10 @@ public sealed class KinkTests
     }
 
     [Fact]
-    public void Kink_SmoothOpsHaveNoKinkRule()
+    public void Kink_SmoothOpsHaveNoKinkRule_PowFlagsItsExponentConvention()
     {
         var withKink = OpTable.All.Where(op => op.Kink is not null).Select(op => op.Name).Order(StringComparer.Ordinal);
-        Assert.Equal(["abs", "max", "min", "relu"], withKink);
+        Assert.Equal(["abs", "max", "min", "pow", "relu"], withKink);
     }
 
     private static Op Lookup(string name)

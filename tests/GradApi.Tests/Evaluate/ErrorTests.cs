@@ -128,7 +128,9 @@ public sealed class ErrorTests(GradApiFactory factory) : IClassFixture<GradApiFa
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.Json();
-        Assert.Equal("a", (string)problem["node"]!);
+        Assert.Equal("r", (string)problem["node"]!);
+        Assert.Equal("sqrt", (string)problem["op"]!);
+        Assert.Equal("a", (string)problem["input"]!);
         Assert.Equal("backward", (string)problem["pass"]!);
     }
 
