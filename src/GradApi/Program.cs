@@ -7,6 +7,7 @@ using GradApi.Evaluate;
 using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
+using GradApi.Rendering;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -55,6 +56,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
 
 app.MapHealthChecks("/healthz");
 app.MapGradApi();
+app.MapRender();
 
 app.Run();
 return 0;

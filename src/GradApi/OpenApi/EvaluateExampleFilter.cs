@@ -4,7 +4,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace GradApi.OpenApi;
 
-/// <summary>Puts the CS231n sigmoid neuron on the evaluate endpoint as its request example.</summary>
+/// <summary>Puts the CS231n sigmoid neuron on the evaluate and render endpoints as their request example.</summary>
 internal sealed class EvaluateExampleFilter : IOperationFilter
 {
     private const string SigmoidNeuron = """
@@ -26,7 +26,7 @@ internal sealed class EvaluateExampleFilter : IOperationFilter
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        if (operation.OperationId != "Evaluate" || operation.RequestBody?.Content is not { } content) return;
+        if (operation.OperationId is not ("Evaluate" or "Render") || operation.RequestBody?.Content is not { } content) return;
         if (content.TryGetValue("application/json", out IOpenApiMediaType? json) && json is OpenApiMediaType media)
             media.Example = JsonNode.Parse(SigmoidNeuron);
     }
