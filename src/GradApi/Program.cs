@@ -54,6 +54,8 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
     app.UseSwaggerUI(options => options.DocumentTitle = "GradApi");
 }
 
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.MapHealthChecks("/healthz");
 app.MapGradApi();
 app.MapRender();
