@@ -34,18 +34,28 @@ internal static class Escape
     }
 
     /// <summary>
-    /// For a Mermaid label in double quotes: letters, digits, spaces and plain punctuation stay;
-    /// everything else (quotes, #, ;, &lt;, &gt;, |, backticks, line breaks ...) becomes Mermaid's entity code <c>#NNN;</c>.
+    /// For a Mermaid label in double quotes, which Mermaid renders as HTML: the characters HTML
+    /// gives meaning to, and the quote that would end the label, become named entities; so do
+    /// <c>#</c> (Mermaid reads <c>#name;</c> as its own entity code, which current versions no longer
+    /// decode) and the backtick (which starts a Markdown string). Control characters become U+FFFD.
     /// </summary>
     public static string Mermaid(string text)
     {
         var builder = new StringBuilder(text.Length + 8);
         foreach (Rune rune in text.EnumerateRunes())
         {
-            if (Rune.IsLetterOrDigit(rune) || rune.Value is ' ' or '_' or '.' or ',' or '+' or '-' or '*' or '/' or '^' or '(' or ')' or '=' or ':')
-                builder.Append(rune);
-            else
-                builder.Append('#').Append(rune.Value).Append(';');
+            switch (rune.Value)
+            {
+                case '&': builder.Append("&amp;"); break;
+                case '<': builder.Append("&lt;"); break;
+                case '>': builder.Append("&gt;"); break;
+                case '"': builder.Append("&quot;"); break;
+                case '#': builder.Append("&num;"); break;
+                case '`': builder.Append("&grave;"); break;
+                default:
+                    builder.Append(Rune.IsControl(rune) ? Rune.ReplacementChar : rune);
+                    break;
+            }
         }
         return builder.ToString();
     }

@@ -6,7 +6,7 @@ namespace GradApi.Rendering;
 /// Writes a <see cref="Picture"/> as a Mermaid flowchart, left to right, to paste into Markdown:
 /// each node's heading, op, value and grad; each edge labelled with the gradient flowing back
 /// along it. Node ids are n0, n1, ... (in the request's order); user text appears only inside
-/// quoted labels, escaped with Mermaid's entity codes.
+/// quoted labels, escaped with HTML's named entities.
 /// </summary>
 internal static class MermaidWriter
 {

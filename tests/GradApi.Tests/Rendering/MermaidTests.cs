@@ -28,7 +28,7 @@ public sealed partial class MermaidTests(GradApiFactory factory) : IClassFixture
     }
 
     [Fact]
-    public async Task HostileIds_AreEntityCoded()
+    public async Task HostileIds_AreEscapedWithNamedEntities()
     {
         string mermaid = await _client.RenderText(RenderClient.HostileIds, "mermaid");
 
@@ -36,10 +36,12 @@ public sealed partial class MermaidTests(GradApiFactory factory) : IClassFixture
         Assert.Equal(6, nodes.Count);
         Assert.Equal(5, EdgeLine().Matches(mermaid).Count);
         foreach (string text in nodes)
-            Assert.DoesNotMatch("[\"<>`|#;&\\[\\]{}\\n]", text.Replace("<br/>", "").Replace("#", "").Replace(";", ""));
-        Assert.Contains("#60;script#62;alert(1)#60;/script#62;", mermaid);
-        Assert.Contains("a#34;b#39;c#38;d", mermaid);
-        Assert.Contains("#128512;", mermaid);
+            Assert.DoesNotMatch("[\"<>`#\\n\\u0000-\\u001f]", text.Replace("<br/>", ""));
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", mermaid);
+        Assert.Contains("a&quot;b'c&amp;d", mermaid);
+        Assert.Contains("]]&gt; &num;quot; | &grave;tick&grave;", mermaid);
+        Assert.Contains("ctl\uFFFD\uFFFD\uFFFD", mermaid);
+        Assert.Contains("\ud83d\ude00 \\ end\\", mermaid);
     }
 
     [GeneratedRegex("""^  n\d+\["(?<text>[^"\n]*)"\]$""", RegexOptions.Multiline)]
