@@ -31,6 +31,10 @@ public sealed class GradApiOptions
     [Range(1, 1_000_000)]
     public int GradCheckMaxLeaves { get; set; } = 256;
 
+    /// <summary>The most nodes a graph may have for POST /v1/render; more is a 413.</summary>
+    [Range(1, 100_000)]
+    public int MaxRenderNodes { get; set; } = 500;
+
     /// <summary>Serve Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
     public bool Swagger { get; set; } = true;
 }

@@ -7,6 +7,7 @@ using GradApi.Evaluate;
 using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
+using GradApi.Rendering;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -57,8 +58,11 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
     app.UseSwaggerUI(options => options.DocumentTitle = "GradApi");
 }
 
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.MapHealthChecks("/healthz");
 app.MapGradApi();
+app.MapRender();
 
 app.Run();
 return 0;

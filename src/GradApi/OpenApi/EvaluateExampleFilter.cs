@@ -5,8 +5,8 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace GradApi.OpenApi;
 
 /// <summary>
-/// Puts the worked examples of the CS231n notes on the evaluate and parse endpoints as request
-/// examples (the sigmoid neuron first, so Swagger UI's "Try it out" starts from it), error
+/// Puts the worked examples of the CS231n notes on the evaluate, parse and render endpoints as
+/// request examples (the sigmoid neuron first, so Swagger UI's "Try it out" starts from it), error
 /// answers as response examples, and the allowed values of the query options.
 /// </summary>
 internal sealed class EvaluateExampleFilter : IOperationFilter
@@ -80,6 +80,11 @@ internal sealed class EvaluateExampleFilter : IOperationFilter
                 break;
             case "Parse":
                 AddRequestExamples(operation, ("neuron-expression", "The sigmoid neuron as an expression", NeuronExpression));
+                break;
+            case "Render":
+                AddRequestExamples(operation,
+                    ("neuron", "The sigmoid neuron as nodes", NeuronNodes),
+                    ("neuron-expression", "The sigmoid neuron as an expression", NeuronExpression));
                 break;
         }
     }
