@@ -27,6 +27,10 @@ public sealed class GradApiOptions
     [Range(1, 50_000_000)]
     public int MaxExplainNodes { get; set; } = 10_000;
 
+    /// <summary>The most nodes a graph may have for <c>check=numeric</c>, which runs up to two forward passes per leaf; more is a 413.</summary>
+    [Range(1, 50_000_000)]
+    public int GradCheckMaxNodes { get; set; } = 100_000;
+
     /// <summary>Past this many input leaves, <c>check=numeric</c> checks one random direction instead of every leaf.</summary>
     [Range(1, 1_000_000)]
     public int GradCheckMaxLeaves { get; set; } = 256;

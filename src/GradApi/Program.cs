@@ -60,7 +60,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
 
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
 app.MapGradApi();
 app.MapRender();
 

@@ -17,8 +17,8 @@ namespace GradApi.Engine.Insight;
 /// The steps are read after the pass from the local gradients the forward pass cached and the
 /// final grads: a node's grad is complete before backward reaches it (every reader sits later
 /// on the tape), so the upstream the pass used is the grad it ends with. For
-/// <c>(x+y)*z</c> the tape is x, y, z, q, f (Kahn's order: leaves in request order, then each node
-/// once its inputs ran), so the steps are f-&gt;q, f-&gt;z, q-&gt;x, q-&gt;y.
+/// <c>(x+y)*z</c> the tape is x, y, q, z, f (Kahn's order, each leaf placed just before its first
+/// reader), so the steps are f-&gt;q, f-&gt;z, q-&gt;x, q-&gt;y.
 /// </para>
 /// </summary>
 public sealed class ExplainTrace

@@ -17,7 +17,8 @@ public sealed record EvaluateRequest(IReadOnlyList<NodeSpec>? Nodes = null, stri
 /// <summary>The checked graph a body becomes.</summary>
 /// <param name="Nodes">Every node, in the order of the request (for an expression, the order they were made).</param>
 /// <param name="Output">The node backward would differentiate.</param>
-public sealed record ParseResponse(IReadOnlyList<NodeSpec> Nodes, string Output);
+/// <param name="Seed">The upstream gradient at the output, when the body set one other than 1.</param>
+public sealed record ParseResponse(IReadOnlyList<NodeSpec> Nodes, string Output, double? Seed = null);
 
 /// <summary>One gate or leaf of the graph.</summary>
 /// <param name="Id">Non-empty and unique in the graph.</param>

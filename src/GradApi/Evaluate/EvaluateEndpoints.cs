@@ -56,10 +56,7 @@ internal static class EvaluateEndpoints
         GraphEngine engine, IOptions<GradApiOptions> options, CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
-        int maxExplain = options.Value.MaxExplainNodes;
-        if (query.WantsExplain && body.Spec.NodeCount > maxExplain)
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The graph is too large to explain",
-                detail: $"explain=true lists every edge's step and is allowed up to {maxExplain:N0} nodes; this graph has {body.Spec.NodeCount:N0}.");
+        if (TooLargeForInsight(query, body.Spec, options.Value) is { } tooLarge) return tooLarge;
 
         CompileResult compiled = compiler.Compile(body.Spec, mode);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
@@ -83,6 +80,25 @@ internal static class EvaluateEndpoints
         return new EvaluationJsonResult(evaluation, steps, check);
     }
 
+    /// <summary>
+    /// explain lists one step per edge, and check runs up to two forward passes per leaf: each has
+    /// its own size limit, well under what plain evaluation allows.
+    /// </summary>
+    private static IResult? TooLargeForInsight(EvaluateQuery query, GraphSpec spec, GradApiOptions options)
+    {
+        int maxExplain = options.MaxExplainNodes;
+        if (query.WantsExplain && (spec.NodeCount > maxExplain || spec.InputCount > 4L * maxExplain))
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The graph is too large to explain",
+                detail: $"explain=true lists every edge's step and is allowed up to {maxExplain:N0} nodes and {4L * maxExplain:N0} edges; "
+                    + $"this graph has {spec.NodeCount:N0} nodes and {spec.InputCount:N0} edges.");
+        int maxCheck = options.GradCheckMaxNodes;
+        if (query.WantsCheck && spec.NodeCount + (long)spec.InputCount > 2L * maxCheck)
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The graph is too large to check",
+                detail: $"check=numeric runs the graph forward up to {2 * options.GradCheckMaxLeaves} times and is allowed up to "
+                    + $"{maxCheck:N0} nodes (counting edges as half a node); this graph has {spec.NodeCount:N0} nodes and {spec.InputCount:N0} edges.");
+        return null;
+    }
+
     private static IResult Parse(GraphRequest body, GraphCompiler compiler)
     {
         GraphSpec spec = body.Spec;
@@ -97,7 +113,7 @@ internal static class EvaluateEndpoints
                 : null;
             nodes[i] = new NodeSpec(spec.Id(i), spec.Op(i), spec.HasValue(i) ? spec.Value(i) : null, inputs, spec.Label(i));
         }
-        return TypedResults.Ok(new ParseResponse(nodes, compiled.Tape.IdAt(compiled.Tape.Output)));
+        return TypedResults.Ok(new ParseResponse(nodes, compiled.Tape.IdAt(compiled.Tape.Output), spec.Seed == 1 ? null : spec.Seed));
     }
 
     private static Ok<OpDescription[]> ListOps() =>

@@ -81,8 +81,8 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
             writer.WriteString("node"u8, step.Node);
             writer.WriteString("input"u8, step.Input);
             WriteNumberOrNull(writer, "local"u8, step.Local);
-            writer.WriteNumber("upstream"u8, step.Upstream);
-            writer.WriteNumber("product"u8, step.Product);
+            WriteNumberOrNull(writer, "upstream"u8, step.Upstream);
+            WriteNumberOrNull(writer, "product"u8, step.Product);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -101,7 +101,7 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
         {
             writer.WriteStartObject();
             writer.WriteString("id"u8, leaf.Id);
-            writer.WriteNumber("analytic"u8, leaf.Analytic);
+            WriteNumberOrNull(writer, "analytic"u8, leaf.Analytic);
             WriteNumberOrNull(writer, "numeric"u8, leaf.Numeric);
             WriteNumberOrNull(writer, "absError"u8, leaf.AbsError);
             writer.WriteBoolean("passed"u8, leaf.Passed);
@@ -111,7 +111,7 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
         if (check.Direction is { } direction)
         {
             writer.WriteStartObject("direction"u8);
-            writer.WriteNumber("analytic"u8, direction.Analytic);
+            WriteNumberOrNull(writer, "analytic"u8, direction.Analytic);
             WriteNumberOrNull(writer, "numeric"u8, direction.Numeric);
             WriteNumberOrNull(writer, "absError"u8, direction.AbsError);
             writer.WriteBoolean("passed"u8, direction.Passed);

@@ -14,6 +14,8 @@ namespace GradApi.Evaluate;
 /// </summary>
 internal static class GraphJsonReader
 {
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static readonly JsonReaderOptions Options = new()
     {
         CommentHandling = JsonCommentHandling.Disallow,
@@ -24,6 +26,7 @@ internal static class GraphJsonReader
     /// <exception cref="ProblemException">The body is not a graph of the contract's shape (400) or has more than <paramref name="maxNodes"/> nodes (413).</exception>
     public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions)
     {
+        if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..];
         if (json.IsEmpty) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
         var reader = new Utf8JsonReader(json, Options);
         try
@@ -35,6 +38,11 @@ internal static class GraphJsonReader
         catch (JsonException e)
         {
             throw ProblemException.InvalidBody("$", $"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader checks a string's bytes only when it is read out as text.
+            throw ProblemException.InvalidBody("$", "The body has a string that is not valid UTF-8 (or holds an unpaired surrogate escape).");
         }
     }
 

@@ -20,9 +20,9 @@ public sealed class GraphRequest(GraphSpec spec)
     {
         GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
         HttpRequest request = context.Request;
-        if (!request.HasJsonContentType())
-            throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"Send the graph as application/json, not '{request.ContentType ?? "no content type"}'.");
+        if (!request.HasJsonContentType() || !IsUtf8(request.ContentType))
+            throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+                $"Send the graph as application/json in UTF-8, not '{request.ContentType ?? "no content type"}'.");
 
         long limit = options.MaxBodyBytes;
         if (request.ContentLength > limit) throw TooLarge(limit);
@@ -58,6 +58,12 @@ public sealed class GraphRequest(GraphSpec spec)
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>JSON is UTF-8 (RFC 8259): a charset parameter, if any, must say so.</summary>
+    private static bool IsUtf8(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.Charset.Length == 0 || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || media.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
 
     private static ProblemException TooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, "The request is too large",
