@@ -36,8 +36,8 @@ public sealed record NodeSpec(string Id, string Op, double? Value = null, IReadO
 /// <param name="Stats">The engine's footprint for this request.</param>
 /// <param name="Backward">With explain=true: every chain-rule step of the backward pass, in the order it ran.</param>
 /// <param name="Gradcheck">With check=numeric: the leaves' grads against central differences.</param>
-public sealed record EvaluateResponse(string Mode, string Output, double Value, IReadOnlyList<NodeResult>? Nodes, EvaluationStats Stats,
-    IReadOnlyList<BackwardStepResult>? Backward = null, GradcheckResult? Gradcheck = null);
+public sealed record EvaluateResponse(string Mode, string Output, double Value, EvaluationStats Stats,
+    IReadOnlyList<NodeResult>? Nodes = null, IReadOnlyList<BackwardStepResult>? Backward = null, GradcheckResult? Gradcheck = null);
 
 /// <summary>One step of the chain rule: grad flows from node to input as upstream * local.</summary>
 /// <param name="Node">The gate the gradient flows back through.</param>
@@ -48,10 +48,16 @@ public sealed record EvaluateResponse(string Mode, string Output, double Value, 
 public sealed record BackwardStepResult(string Node, string Input, double? Local, double Upstream, double Product);
 
 /// <summary>The analytic gradients of the input leaves against central finite differences.</summary>
+/// <param name="Eps">The step of the central differences (1e-6).</param>
+/// <param name="Atol">Absolute tolerance (1e-5).</param>
+/// <param name="Rtol">Relative tolerance (1e-3): a leaf passes when |analytic - numeric| &lt;= atol + rtol * |numeric|.</param>
+/// <param name="Passed">Whether every leaf (or the direction) passed.</param>
+/// <param name="Leaves">Each input leaf's check (method "leaves").</param>
+/// <param name="Direction">The directional check (method "direction").</param>
 /// <param name="Method">"leaves": each leaf on its own; "direction": one random direction through all leaves (many leaves).</param>
 /// <param name="Kinks">Nodes evaluated at a non-differentiable point (relu or abs at 0, a max/min tie): a mismatch there is expected.</param>
 public sealed record GradcheckResult(double Eps, double Atol, double Rtol, bool Passed, string Method,
-    IReadOnlyList<LeafCheckResult> Leaves, DirectionCheckResult? Direction, IReadOnlyList<KinkResult> Kinks);
+    IReadOnlyList<LeafCheckResult> Leaves, IReadOnlyList<KinkResult> Kinks, DirectionCheckResult? Direction = null);
 
 /// <summary>One leaf's analytic grad against its central difference (numeric null if a perturbed pass was not finite).</summary>
 public sealed record LeafCheckResult(string Id, double Analytic, double? Numeric, double? AbsError, bool Passed);

@@ -12,6 +12,11 @@ internal static class SwaggerSetup
                 Description = "Reverse-mode automatic differentiation as a service: POST a computational graph, "
                     + "get every node's value and gradient.",
             });
+            // string (not string?) members of the contracts are required and never null.
+            options.SupportNonNullableReferenceTypes();
+            options.NonNullableReferenceTypesAsRequired();
             options.OperationFilter<EvaluateExampleFilter>();
+            string xml = Path.Combine(AppContext.BaseDirectory, "GradApi.xml");
+            if (File.Exists(xml)) options.IncludeXmlComments(xml);
         });
 }
