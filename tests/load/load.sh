@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Bounded load test: publishes the service (Release), starts it on 127.0.0.1 at a free port, and runs wrk with
-# 32 connections posting the CS231n sigmoid neuron to /v1/evaluate for DURATION (default 10s), then the same
-# against /healthz for comparison. Prints requests/s and latency percentiles, then stops the service.
+# Bounded load test: publishes the service and tests/GradApi.LoadBaseline (Release), starts both on
+# 127.0.0.1 at free ports, and runs wrk with 32 connections posting the CS231n sigmoid neuron for DURATION
+# (default 10s) to /v1/evaluate, then the same body to the baseline's bare endpoint that only parses it and
+# answers a tiny JSON, then GET /healthz. Prints requests/s, latency percentiles and the ratio of evaluate to
+# the baseline (target >= 0.7, p99 <= 5 ms), then stops both.
 # Talks to 127.0.0.1 only. Needs wrk (Debian package `wrk`: apt-get install wrk).
 #
 #   tests/load/load.sh                 # publish, start, measure
@@ -15,19 +17,24 @@ THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 
 work=$(mktemp -d)
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill -TERM "$server"
-    for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$server" 2>/dev/null || true
+server="" baseline_pid=""
+stop() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1"
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$1" 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop "$server"
+  stop "$baseline_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 echo "== publish (Release)"
 dotnet publish src/GradApi -c Release -o "$work/app" --nologo -v q >/dev/null
+dotnet publish tests/GradApi.LoadBaseline -c Release -o "$work/baseline" --nologo -v q >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
@@ -41,6 +48,12 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 curl -fs "$base/healthz" >/dev/null || { cat "$work/server.log"; echo "the service did not start"; exit 1; }
+
+bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+bbase="http://127.0.0.1:$bport"
+(cd "$work/baseline" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.LoadBaseline.dll --urls "$bbase" \
+   --Logging:LogLevel:Default=Warning >"$work/baseline.log" 2>&1) &
+baseline_pid=$!
 
 # The CS231n sigmoid neuron, the worked example of README.md and of the Swagger UI.
 cat >"$work/sigmoid.json" <<'JSON'
@@ -58,8 +71,14 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = io.open("$work/sigmoid.json"):read("*a")
 LUA
 
-echo "== check: one evaluate"
+echo "== check: one evaluate, one baseline parse"
 curl -fs "$base/v1/evaluate" -H 'Content-Type: application/json' --data-binary @"$work/sigmoid.json" | head -c 120; echo
+for _ in $(seq 100); do
+  curl -fs "$bbase/parse" -H 'Content-Type: application/json' --data-binary @"$work/sigmoid.json" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "$bbase/parse" -H 'Content-Type: application/json' --data-binary @"$work/sigmoid.json" || { cat "$work/baseline.log"; exit 1; }
+echo
 
 summary() { # name, wrk output
   local rps p50 p90 p99 errors
@@ -69,16 +88,23 @@ summary() { # name, wrk output
   printf '%-9s %10s req/s   p50 %8s   p90 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p90" "$p99" "$errors"
 }
 
-echo "== warm-up (2s)"
+echo "== warm-up (2s each)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$base/v1/evaluate" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$bbase/parse" >/dev/null
 
 echo "== evaluate: $CONNECTIONS connections, $DURATION, sigmoid neuron"
 evaluate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$base/v1/evaluate")
 echo "$evaluate"
+echo "== baseline: $CONNECTIONS connections, $DURATION, the same body parsed by a bare endpoint"
+baseline=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$bbase/parse")
+echo "$baseline"
 echo "== healthz: $CONNECTIONS connections, $DURATION (comparison)"
 healthz=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/healthz")
 echo "$healthz"
 
 echo "== summary"
 summary evaluate "$evaluate"
+summary baseline "$baseline"
 summary healthz "$healthz"
+rps() { awk '/^Requests\/sec/ {print $2}' <<<"$1"; }
+echo "evaluate / baseline requests/s: $(python3 -c "print(round($(rps "$evaluate") / $(rps "$baseline"), 2))") (target >= 0.70)"
