@@ -136,7 +136,7 @@ wait_http() {
 say "tools"
 need=()
 for tool in podman:podman runc:runc debootstrap:debootstrap newuidmap:uidmap fuse-overlayfs:fuse-overlayfs \
-            podman-compose:podman-compose iptables:iptables curl:curl python3:python3; do
+            podman-compose:podman-compose docker-compose:docker-compose iptables:iptables curl:curl python3:python3; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
 done
 if ((${#need[@]})); then
@@ -234,9 +234,21 @@ probe_of_closed_port_fails() {
 }
 check "probe of a closed port exits 1" probe_of_closed_port_fails
 
+# The black-box contract check (../shared beside the repository, as in CI) against the container.
+contract=$repo/../shared/contract/check.py
+if [[ -f $contract ]]; then
+  check "contract check (check.py --url) against the container" \
+    python3 "$contract" --url "http://127.0.0.1:$port"
+else
+  fail "contract check: $contract not found"
+fi
+
 podman rm -f -t 5 "$CONTAINER" >/dev/null 2>&1
 
 # ---------------------------------------------------------------- compose
+compose_file_valid() { (cd "$repo" && docker-compose -f docker-compose.yml config -q); }
+check "docker-compose config -q accepts docker-compose.yml" compose_file_valid
+
 cport=$(free_port $((port + 1))) || abort "a free port on 127.0.0.1"
 say "podman-compose up --build (docker-compose.yml) on 127.0.0.1:$cport"
 # The compose file's own build args pick up SDK_IMAGE / RUNTIME_IMAGE; the
