@@ -36,10 +36,11 @@ public static class GradientCheck
         for (int node = 0; node < tape.NodeCount; node++)
             if (tape.OpAt(tape.PositionOf(node)) == OpCode.Input) leaves.Add(node);
         double[] analytic = leaves.Select(training.GradOf).ToArray();
-        IReadOnlyList<Kink> kinks = FindKinks(training);
+        bool[] reaches = ReachesOutput(tape);
+        IReadOnlyList<Kink> kinks = FindKinks(training, reaches);
 
         using var engine = new GraphEngine();
-        var probe = new Probe(engine, tape, options.Eps, cancellationToken);
+        var probe = new Probe(engine, tape, reaches, options.Eps, cancellationToken);
         if (leaves.Count <= options.MaxLeaves)
         {
             var checks = new LeafCheck[leaves.Count];
@@ -70,23 +71,45 @@ public static class GradientCheck
         return (error, error <= options.Atol + options.Rtol * Math.Abs(n));
     }
 
-    /// <summary>Every node whose op's kink rule holds at the values it was evaluated at, in request order.</summary>
-    private static List<Kink> FindKinks(in EvaluationResult training)
+    /// <summary>
+    /// Every node on a path to the output whose op's kink rule holds at the values it was evaluated
+    /// at, in request order. A node off every path cannot bend the output, so it is not listed. An
+    /// input named twice by an n-ary gate counts once: max(x, x) is x, which has no kink.
+    /// </summary>
+    private static List<Kink> FindKinks(in EvaluationResult training, bool[] reaches)
     {
         Tape tape = training.Tape;
         var kinks = new List<Kink>();
         var x = new double[tape.MaxArity];
+        var distinct = new HashSet<int>();
         for (int node = 0; node < tape.NodeCount; node++)
         {
             int p = tape.PositionOf(node);
             Op op = OpTable.Get(tape.OpAt(p));
-            if (op.Kink is null) continue;
+            if (op.Kink is null || !reaches[p]) continue;
             ReadOnlySpan<int> inputs = tape.InputsAt(p);
-            for (int k = 0; k < inputs.Length; k++) x[k] = training.ValueOf(tape.NodeIndexAt(inputs[k]));
-            if (op.Kink(x.AsSpan(0, inputs.Length), training.ValueOf(node)))
+            bool nAry = op.MaxArity == int.MaxValue;
+            distinct.Clear();
+            int count = 0;
+            foreach (int input in inputs)
+                if (!nAry || distinct.Add(input)) x[count++] = training.ValueOf(tape.NodeIndexAt(input));
+            if (op.Kink(x.AsSpan(0, count), training.ValueOf(node)))
                 kinks.Add(new Kink(tape.Spec.Id(node), node, op.Name));
         }
         return kinks;
+    }
+
+    /// <summary>For each position, whether a path leads from it to the output: one reverse sweep of the tape.</summary>
+    private static bool[] ReachesOutput(Tape tape)
+    {
+        var reaches = new bool[tape.NodeCount];
+        reaches[tape.Output] = true;
+        for (int p = tape.Output; p >= 0; p--)
+        {
+            if (!reaches[p]) continue;
+            foreach (int input in tape.InputsAt(p)) reaches[input] = true;
+        }
+        return reaches;
     }
 
     /// <summary>Gaussian entries (Box-Muller) scaled to length 1, from a seeded generator.</summary>
@@ -106,7 +129,11 @@ public static class GradientCheck
         return v;
     }
 
-    /// <summary>Runs the tape forward at points near its own leaf values.</summary>
+    /// <summary>
+    /// Runs the part of the tape that leads to the output forward at points near its own leaf values.
+    /// Only that part: a node off every path to the output cannot move it, and must not stop a probe
+    /// when a perturbed leaf makes it undefined (the log of a dead branch at x - eps &lt; 0).
+    /// </summary>
     private sealed class Probe
     {
         private readonly GraphEngine _engine;
@@ -114,23 +141,26 @@ public static class GradientCheck
         private readonly double _seed;
         private readonly double[] _base;
         private readonly double[] _leafValues;
-        private readonly Tape _tape;
+        private readonly int[] _conePosition;
+        private readonly Tape _cone;
         private readonly CancellationToken _cancellationToken;
 
-        public Probe(GraphEngine engine, Tape tape, double eps, CancellationToken cancellationToken)
+        public Probe(GraphEngine engine, Tape tape, bool[] reaches, double eps, CancellationToken cancellationToken)
         {
             _engine = engine;
             _eps = eps;
             _seed = tape.Seed;
-            _base = tape.LeafValues;
-            _leafValues = (double[])tape.LeafValues.Clone();
-            _tape = tape.WithLeafValues(_leafValues);
+            Tape cone = OutputCone(tape, reaches, out _conePosition);
+            _base = cone.LeafValues;
+            _leafValues = (double[])cone.LeafValues.Clone();
+            _cone = cone.WithLeafValues(_leafValues);
             _cancellationToken = cancellationToken;
         }
 
         /// <summary>
-        /// seed * (f(x + eps v) - f(x - eps v)) / (2 eps), moving the leaves at
+        /// seed * (f(x + eps v) - f(x - eps v)) / (2 eps), moving the leaves at the tape's
         /// <paramref name="positions"/> by <paramref name="v"/>; null if either value is not finite.
+        /// A leaf off every path to the output moves nothing, so its slope is 0.
         /// </summary>
         public double? Slope(int[] positions, double[] v)
         {
@@ -143,10 +173,49 @@ public static class GradientCheck
 
         private double? ValueAt(int[] positions, double[] v, double step)
         {
-            for (int i = 0; i < positions.Length; i++) _leafValues[positions[i]] = _base[positions[i]] + step * v[i];
-            EvaluationResult run = _engine.Evaluate(_tape, EvaluationMode.Inference, _cancellationToken);
-            foreach (int p in positions) _leafValues[p] = _base[p];
+            for (int i = 0; i < positions.Length; i++)
+                if (_conePosition[positions[i]] is var q and >= 0) _leafValues[q] = _base[q] + step * v[i];
+            EvaluationResult run = _engine.Evaluate(_cone, EvaluationMode.Inference, _cancellationToken);
+            _base.CopyTo(_leafValues, 0);
             return run.Succeeded && double.IsFinite(run.Value) ? run.Value : null;
+        }
+
+        /// <summary>
+        /// The positions that lead to the output, as a tape of their own in the same order;
+        /// <paramref name="conePosition"/> maps each position of <paramref name="tape"/> to its
+        /// position there, or -1.
+        /// </summary>
+        private static Tape OutputCone(Tape tape, bool[] reaches, out int[] conePosition)
+        {
+            int n = tape.NodeCount, count = 0, edges = 0;
+            conePosition = new int[n];
+            for (int p = 0; p < n; p++)
+            {
+                conePosition[p] = reaches[p] ? count++ : -1;
+                if (reaches[p]) edges += tape.InputsAt(p).Length;
+            }
+
+            var ops = new OpCode[count];
+            var leafValues = new double[count];
+            var nodeAt = new int[count];
+            var edgeStart = new int[count + 1];
+            var edgeInput = new int[edges];
+            var positionOfNode = new int[tape.Spec.NodeCount];
+            Array.Fill(positionOfNode, -1);
+            int e = 0, maxArity = 0;
+            for (int p = 0; p < n; p++)
+            {
+                int q = conePosition[p];
+                if (q < 0) continue;
+                (ops[q], leafValues[q], nodeAt[q], edgeStart[q]) = (tape.Ops[p], tape.LeafValues[p], tape.NodeAt[p], e);
+                positionOfNode[nodeAt[q]] = q;
+                foreach (int input in tape.InputsAt(p)) edgeInput[e++] = conePosition[input];
+                maxArity = Math.Max(maxArity, e - edgeStart[q]);
+            }
+            edgeStart[count] = e;
+            int output = conePosition[tape.Output];
+            return new Tape(tape.Spec, ops, leafValues, edgeStart, edgeInput, nodeAt, positionOfNode, output, tape.Seed,
+                maxArity, GraphCompiler.PlanSlots(edgeStart, edgeInput, output));
         }
     }
 }

@@ -99,9 +99,72 @@ public class GradientCheckTests
     [Fact]
     public void Check_AbsAtZeroAndMinTie_AreKinksEvenWhereTheGradsAgree()
     {
-        GradientCheckResult result = Check("abs(x) + min(y, y)", [("x", 0), ("y", 1)]);
+        GradientCheckResult result = Check("abs(x) + min(y, z) + min(z, y)", [("x", 0), ("y", 1), ("z", 1)]);
 
-        Assert.Equal([("abs1", "abs"), ("min1", "min")], result.Kinks.Select(k => (k.Id, k.Op)));
+        Assert.Equal([("abs1", "abs"), ("min1", "min"), ("min2", "min")], result.Kinks.Select(k => (k.Id, k.Op)));
+        Assert.True(result.Passed); // each min sends 1 to its first winner: y and z get 1 each, as numerically
+    }
+
+    [Fact]
+    public void Check_TheSameInputTwice_IsNoTie()
+    {
+        // max(x, x) is x and min(x, x, y) is min(x, y): smooth at x = 1 < y.
+        GradientCheckResult result = Check("max(x, x) + min(x, x, y)", [("x", 1), ("y", 2)]);
+
+        Assert.Empty(result.Kinks);
+        Assert.True(result.Passed);
+        Assert.Equal([2.0, 0.0], result.Leaves.Select(l => l.Analytic));
+    }
+
+    /// <summary>f = y * x, with a dead branch d = relu(log(x)) that nothing reads but which is the only sink besides f.</summary>
+    private static GradientCheckResult CheckWithDeadBranch(double x)
+    {
+        var spec = new GraphSpec();
+        spec.AddNode("x", "input", x, null);
+        spec.AddNode("y", "input", 2, null);
+        spec.AddNode("f", "mul", null, ["y", "x"]);
+        spec.AddNode("l", "log", null, ["x"]);
+        spec.AddNode("d", "relu", null, ["l"]);
+        spec.Output = "f";
+        using var engine = new GraphEngine();
+        EvaluationResult training = engine.Evaluate(Compile(spec), EvaluationMode.Training);
+        Assert.True(training.Succeeded);
+        return GradientCheck.Run(training);
+    }
+
+    [Fact]
+    public void Check_KinkOffEveryPathToTheOutput_IsNotListed()
+    {
+        GradientCheckResult result = CheckWithDeadBranch(1); // relu(log 1) = relu(0): a kink nothing sees
+
+        Assert.Empty(result.Kinks);
+        Assert.True(result.Passed);
+    }
+
+    [Fact]
+    public void Check_DeadBranchUndefinedAtAPerturbedPoint_DoesNotStopTheProbe()
+    {
+        GradientCheckResult result = CheckWithDeadBranch(1e-7); // log(x - eps) is NaN, but f = 2x is not
+
+        Assert.True(result.Passed);
+        Assert.Equal(2, result.Leaves[0].Numeric!.Value, 6);
+    }
+
+    [Fact]
+    public void Check_LeafOffEveryPathToTheOutput_HasSlopeZero()
+    {
+        var spec = new GraphSpec();
+        spec.AddNode("x", "input", 3, null);
+        spec.AddNode("z", "input", 5, null);
+        spec.AddNode("f", "sin", null, ["x"]);
+        spec.AddNode("g", "exp", null, ["z"]);
+        spec.Output = "f";
+        using var engine = new GraphEngine();
+        GradientCheckResult result = GradientCheck.Run(engine.Evaluate(Compile(spec), EvaluationMode.Training));
+
+        Assert.Equal(["x", "z"], result.Leaves.Select(l => l.Id));
+        Assert.Equal(Math.Cos(3), result.Leaves[0].Numeric!.Value, 6);
+        Assert.Equal(0, result.Leaves[1].Numeric);
         Assert.True(result.Passed);
     }
 
