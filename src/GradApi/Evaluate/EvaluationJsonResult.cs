@@ -38,6 +38,7 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
         var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
 
         GraphSpec spec = evaluation.Tape.Spec;
+        long flushed = 0;
         writer.WriteStartObject();
         writer.WriteString("mode"u8, evaluation.Mode == EvaluationMode.Training ? "training"u8 : "inference"u8);
         writer.WriteString("output"u8, evaluation.Tape.IdAt(evaluation.Tape.Output));
@@ -54,9 +55,12 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
                 writer.WriteNumber("grad"u8, evaluation.GradOf(i));
                 if (spec.Label(i) is { } label) writer.WriteString("label"u8, label);
                 writer.WriteEndObject();
-                if (writer.BytesPending > FlushThreshold)
+                // Not BytesPending alone: the writer hands its bytes to the pipe whenever the pipe's small
+                // segment is full, so what waits unsent is all it wrote since the last flush.
+                if (writer.BytesCommitted + writer.BytesPending - flushed > FlushThreshold)
                 {
                     writer.Flush();
+                    flushed = writer.BytesCommitted;
                     await response.BodyWriter.FlushAsync(context.RequestAborted);
                 }
             }
