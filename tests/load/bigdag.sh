@@ -174,9 +174,9 @@ print()
 print("where the time goes, median ms: upload = the client sending the body (curl's clock); read ... backward =")
 print("the Server-Timing header (read overlaps upload); write = the answer's first line to its last byte (curl's")
 print("clock); rest = the total less the longer of upload and read and all the others: the framework before and")
-print("after the handler, and writing the answer's first 64 KiB")
+print("after the handler, and writing the answer's first 64 KiB; gc = the GC pauses within read ... backward")
 stages = ["upload", "read", "parse", "compile", "forward", "backward", "write", "rest"]
-print(f"{'':16}" + "".join(f"{s:>9}" for s in stages) + f"{'total':>9}")
+print(f"{'':16}" + "".join(f"{s:>9}" for s in stages) + f"{'total':>9}{'gc':>9}")
 for name in ("baseline", "training", "inference"):
     for phase in ("cold", "warm"):
         runs = rows.get((name, phase), [])
@@ -189,7 +189,7 @@ for name in ("baseline", "training", "inference"):
             # The server reads while the client sends: read and upload overlap, the longer one counts.
             metrics["rest"] = (total * 1000 - max(metrics["upload"], metrics.get("read", 0))
                                - sum(metrics.get(s, 0) for s in stages[2:-1]))
-            for s in stages: per[s].append(metrics.get(s, 0.0))
+            for s in stages + ["gc"]: per.setdefault(s, []).append(metrics.get(s, 0.0))
         print(f"{name + ' ' + phase:16}" + "".join(f"{median(per[s]):>9.0f}" for s in stages)
-              + f"{median([r[0] for r in runs]) * 1000:>9.0f}")
+              + f"{median([r[0] for r in runs]) * 1000:>9.0f}{median(per['gc']):>9.0f}")
 PY

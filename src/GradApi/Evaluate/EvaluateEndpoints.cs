@@ -26,7 +26,7 @@ internal static class EvaluateEndpoints
                 + "request's order. With mode=inference it runs forward only, keeps nothing for a backward pass, "
                 + "drops each value once its last reader has run, and returns the output's value. Its 200 and 422 answers "
                 + "(and the 400s of the compiler) carry a W3C Server-Timing header naming the stages that ran with their durations in ms "
-                + "(read, parse, compile, forward, backward in training, check); the time spent writing the body "
+                + "(read, parse, compile, forward, backward in training, check, and the GC pauses among them as gc); the time spent writing the body "
                 + "follows it as a Server-Timing trailer (write) where the connection carries trailers (HTTP/2).")
             .Accepts<EvaluateRequest>("application/json")
             .Produces<EvaluateResponse>(StatusCodes.Status200OK)
@@ -60,7 +60,7 @@ internal static class EvaluateEndpoints
         GraphEngine engine, IOptions<GradApiOptions> options, HttpResponse response, CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
-        var timing = new ServerTiming(response);
+        var timing = new ServerTiming(response, body.GcPausesAtStart);
         timing.Add("read", body.ReadTime);
         timing.Add("parse", body.ParseTime);
         if (TooLargeForInsight(query, body.Spec, options.Value) is { } tooLarge) return tooLarge;

@@ -23,6 +23,9 @@ public sealed class GraphRequest(GraphSpec spec)
     /// <summary>How long parsing the body into <see cref="Spec"/> took (the Server-Timing <c>parse</c> stage).</summary>
     public TimeSpan ParseTime { get; init; }
 
+    /// <summary>The process's total GC pause time when the body began to be read (for the Server-Timing <c>gc</c> metric).</summary>
+    public TimeSpan GcPausesAtStart { get; init; }
+
     public static async ValueTask<GraphRequest> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
@@ -38,6 +41,7 @@ public sealed class GraphRequest(GraphSpec spec)
 
         int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
         long start = Stopwatch.GetTimestamp();
+        TimeSpan gcPauses = GC.GetTotalPauseDuration();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
         try
         {
@@ -65,6 +69,7 @@ public sealed class GraphRequest(GraphSpec spec)
             {
                 ReadTime = Stopwatch.GetElapsedTime(start, received),
                 ParseTime = Stopwatch.GetElapsedTime(received),
+                GcPausesAtStart = gcPauses,
             };
         }
         finally

@@ -14,9 +14,9 @@ public sealed partial class ServerTimingTests(GradApiFactory factory) : IClassFi
     private readonly HttpClient _client = factory.CreateClient();
 
     [Theory]
-    [InlineData("", new[] { "read", "parse", "compile", "forward", "backward" })]
-    [InlineData("?mode=inference", new[] { "read", "parse", "compile", "forward" })]
-    [InlineData("?check=numeric", new[] { "read", "parse", "compile", "forward", "backward", "check" })]
+    [InlineData("", new[] { "read", "parse", "compile", "forward", "backward", "gc" })]
+    [InlineData("?mode=inference", new[] { "read", "parse", "compile", "forward", "gc" })]
+    [InlineData("?check=numeric", new[] { "read", "parse", "compile", "forward", "backward", "check", "gc" })]
     public async Task Evaluate_NamesEachStageOfTheMode(string query, string[] stages)
     {
         using var response = await _client.Evaluate(Graphs.SigmoidNeuron, query);
@@ -33,7 +33,7 @@ public sealed partial class ServerTimingTests(GradApiFactory factory) : IClassFi
             """);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal(["read", "parse", "compile", "forward"], Stages(response).Keys);
+        Assert.Equal(["read", "parse", "compile", "forward", "gc"], Stages(response).Keys);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed partial class ServerTimingTests(GradApiFactory factory) : IClassFi
             """);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal(["read", "parse", "compile", "forward", "backward"], Stages(response).Keys);
+        Assert.Equal(["read", "parse", "compile", "forward", "backward", "gc"], Stages(response).Keys);
     }
 
     [Fact]
