@@ -105,17 +105,18 @@ PY
 
 # measure NAME PHASE QUERY: one POST of the body; appends a line to results.tsv.
 measure() {
-  local idle out status total peak trace
+  local idle out status total size peak trace
   echo 5 >"/proc/$pid/clear_refs" # VmHWM := VmRSS now
   idle=$(kb VmRSS)
   out=$(curl -sv --trace-time -o /dev/null -H 'Content-Type: application/json' -H 'Expect:' \
-          --data-binary @"$work/dag.json" -w '%{http_code} %{time_total}' "$url$3" 2>"$work/trace.txt")
-  read -r status total <<<"$out"
+          --data-binary @"$work/dag.json" -w '%{http_code} %{time_total} %{size_download}' "$url$3" 2>"$work/trace.txt")
+  read -r status total size <<<"$out"
   peak=$(kb VmHWM)
   [ "$status" = 200 ] || { echo "$1: HTTP $status"; tail -5 "$work/app.log" "$work/baseline.log" 2>/dev/null; exit 1; }
   trace=$(python3 "$work/trace.py" "$work/trace.txt") # uploaded, first line, Server-Timing
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$total" "$idle" "$peak" "$trace" >>"$work/results.tsv"
-  printf '  %-9s %-4s %7.3f s  peak RSS %5d MiB  %s\n' "$1" "$2" "$total" $((peak / 1024)) "${trace##*$'\t'}"
+  printf '  %-9s %-4s %7.3f s  answer %9d bytes  peak RSS %5d MiB  %s\n' "$1" "$2" "$total" "$size" $((peak / 1024)) \
+    "${trace##*$'\t'}"
 }
 
 : >"$work/results.tsv"
