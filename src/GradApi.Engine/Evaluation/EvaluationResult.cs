@@ -32,6 +32,12 @@ public readonly struct EvaluationResult
 
     public EvaluationStats Stats { get; }
 
+    /// <summary>How long the forward pass ran (for Server-Timing; not part of the result's meaning).</summary>
+    public TimeSpan ForwardTime { get; init; }
+
+    /// <summary>How long the backward pass ran; zero in inference, or when forward failed and backward never ran.</summary>
+    public TimeSpan BackwardTime { get; init; }
+
     /// <summary>Set when a value or grad came out non-finite; nothing else is then meaningful.</summary>
     public NumericError? Error { get; }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Ops;
 
@@ -41,9 +42,15 @@ public sealed class GraphEngine : IDisposable
         Rent(ref _args, tape.MaxArity);
         var stats = new EvaluationStats(n, edges, edges, n);
 
-        NumericError? error = Forward(tape, tape.EdgeInput, null, values, partials, cancellationToken)
-            ?? Backward(tape, values, partials, grads, cancellationToken);
-        return new EvaluationResult(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error);
+        long start = Stopwatch.GetTimestamp();
+        NumericError? error = Forward(tape, tape.EdgeInput, null, values, partials, cancellationToken);
+        long forwardEnd = Stopwatch.GetTimestamp();
+        error ??= Backward(tape, values, partials, grads, cancellationToken);
+        return new EvaluationResult(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error)
+        {
+            ForwardTime = Stopwatch.GetElapsedTime(start, forwardEnd),
+            BackwardTime = Stopwatch.GetElapsedTime(forwardEnd),
+        };
     }
 
     private EvaluationResult Infer(Tape tape, CancellationToken cancellationToken)
@@ -54,8 +61,12 @@ public sealed class GraphEngine : IDisposable
         Rent(ref _args, tape.MaxArity);
         var stats = new EvaluationStats(tape.NodeCount, tape.EdgeCount, 0, plan.SlotCount);
 
+        long start = Stopwatch.GetTimestamp();
         NumericError? error = Forward(tape, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
-        return new EvaluationResult(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error);
+        return new EvaluationResult(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error)
+        {
+            ForwardTime = Stopwatch.GetElapsedTime(start),
+        };
     }
 
     /// <summary>

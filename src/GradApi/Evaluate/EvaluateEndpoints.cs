@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
@@ -23,7 +24,10 @@ internal static class EvaluateEndpoints
                 "Validates and compiles the graph, runs the forward pass and the backward pass (reverse-mode "
                 + "automatic differentiation), and returns every node's value and grad = d output / d node in the "
                 + "request's order. With mode=inference it runs forward only, keeps nothing for a backward pass, "
-                + "drops each value once its last reader has run, and returns the output's value.")
+                + "drops each value once its last reader has run, and returns the output's value. Its 200 and 422 answers "
+                + "(and the 400s of the compiler) carry a W3C Server-Timing header naming the stages that ran with their durations in ms "
+                + "(read, parse, compile, forward, backward in training, check, and the GC pauses among them as gc); the time spent writing the body "
+                + "follows it as a Server-Timing trailer (write) where the connection carries trailers (HTTP/2).")
             .Accepts<EvaluateRequest>("application/json")
             .Produces<EvaluateResponse>(StatusCodes.Status200OK)
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
@@ -53,12 +57,17 @@ internal static class EvaluateEndpoints
     }
 
     private static IResult Evaluate([AsParameters] EvaluateQuery query, GraphRequest body, GraphCompiler compiler,
-        GraphEngine engine, IOptions<GradApiOptions> options, CancellationToken cancellationToken)
+        GraphEngine engine, IOptions<GradApiOptions> options, HttpResponse response, CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
+        var timing = new ServerTiming(response, body.GcPausesAtStart);
+        timing.Add("read", body.ReadTime);
+        timing.Add("parse", body.ParseTime);
         if (TooLargeForInsight(query, body.Spec, options.Value) is { } tooLarge) return tooLarge;
 
+        long start = Stopwatch.GetTimestamp();
         CompileResult compiled = compiler.Compile(body.Spec, mode);
+        timing.Since("compile", start);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
         IReadOnlyList<BackwardStep>? steps = null;
@@ -72,11 +81,16 @@ internal static class EvaluateEndpoints
         {
             evaluation = engine.Evaluate(compiled.Tape, mode, cancellationToken);
         }
+        timing.Add("forward", evaluation.ForwardTime);
+        if (mode == EvaluationMode.Training && evaluation.Error is not { Pass: Pass.Forward })
+            timing.Add("backward", evaluation.BackwardTime);
         if (evaluation.Error is { } error) return GraphProblems.NonFinite(error);
 
+        start = Stopwatch.GetTimestamp();
         GradientCheckResult? check = query.WantsCheck
             ? GradientCheck.Run(evaluation, new GradientCheckOptions { MaxLeaves = options.Value.GradCheckMaxLeaves }, cancellationToken)
             : null;
+        if (check is not null) timing.Since("check", start);
         return new EvaluationJsonResult(evaluation, steps, check);
     }
 

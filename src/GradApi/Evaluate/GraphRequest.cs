@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Reflection;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
@@ -16,6 +17,15 @@ public sealed class GraphRequest(GraphSpec spec)
 {
     public GraphSpec Spec { get; } = spec;
 
+    /// <summary>How long receiving the body took (the Server-Timing <c>read</c> stage).</summary>
+    public TimeSpan ReadTime { get; init; }
+
+    /// <summary>How long parsing the body into <see cref="Spec"/> took (the Server-Timing <c>parse</c> stage).</summary>
+    public TimeSpan ParseTime { get; init; }
+
+    /// <summary>The process's total GC pause time when the body began to be read (for the Server-Timing <c>gc</c> metric).</summary>
+    public TimeSpan GcPausesAtStart { get; init; }
+
     public static async ValueTask<GraphRequest> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
@@ -30,6 +40,8 @@ public sealed class GraphRequest(GraphSpec spec)
             size.MaxRequestBodySize = limit;
 
         int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
+        long start = Stopwatch.GetTimestamp();
+        TimeSpan gcPauses = GC.GetTotalPauseDuration();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
         try
         {
@@ -51,7 +63,14 @@ public sealed class GraphRequest(GraphSpec spec)
                 if (length > limit) throw TooLarge(limit);
             }
             var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
-            return new GraphRequest(GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions));
+            long received = Stopwatch.GetTimestamp();
+            GraphSpec spec = GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions);
+            return new GraphRequest(spec)
+            {
+                ReadTime = Stopwatch.GetElapsedTime(start, received),
+                ParseTime = Stopwatch.GetElapsedTime(received),
+                GcPausesAtStart = gcPauses,
+            };
         }
         finally
         {
