@@ -16,6 +16,7 @@ internal static class RequestFaults
     [
         ("?mode=eval", "mode"), ("?mode=", "mode"), ("?explain=1", "explain"), ("?explain=yes", "explain"), ("?check=analytic", "check"),
         ("?mode=inference&explain=true", "explain"), ("?mode=inference&check=numeric", "check"), ("?mode=training%00", "mode"),
+        ("?mode=training&mode=training", "mode"), ("?explain=true&explain=true", "explain"), ("?mode=%FF", "mode"), ("?check=%ZZ", "check"),
     ];
 
     private static readonly string[] WrongFormats = ["png", "", "SVG2", "dot;", "svg,dot"];
