@@ -159,7 +159,11 @@ internal sealed class GraphAnswers
         }
         if (_grads is null) response.Expect(200, 422);
         else response.Expect(200);
-        if (response.Status == 422) Assert.Equal("backward", FuzzResponse.Text(response.Json, "pass"));
+        if (response.Status == 422)
+        {
+            Assert.Equal("backward", FuzzResponse.Text(response.Json, "pass"));
+            Assert.Equal(_graph.Nodes[ProblemIndex(response)].Id, FuzzResponse.Text(response.Json, "node"));
+        }
         return response.Status;
     }
 
@@ -169,12 +173,16 @@ internal sealed class GraphAnswers
         response.Expect(422);
         JsonObject problem = response.Json;
         Assert.Equal("forward", FuzzResponse.Text(problem, "pass"));
-        int index = int.Parse(FuzzResponse.Text(problem, "path")!["nodes[".Length..^1]);
+        int index = ProblemIndex(response);
         FuzzNode node = _graph.Nodes[index];
         Assert.Equal(node.Id, FuzzResponse.Text(problem, "node"));
         Assert.False(double.IsFinite(_values[index]), $"The service stopped at {node.Id}, whose value is {_values[index]}.");
         Assert.All(node.Inputs ?? [], input => Assert.True(double.IsFinite(_values[input]), $"{node.Id} is not the first non-finite node."));
     }
+
+    /// <summary>The node a 422 names, by its path: <c>nodes[3]</c> is 3.</summary>
+    private static int ProblemIndex(FuzzResponse response) =>
+        int.Parse(FuzzResponse.Text(response.Json, "path")!["nodes[".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// One step per edge; product = upstream * local; a node's grad is the seed (at the output) plus the
