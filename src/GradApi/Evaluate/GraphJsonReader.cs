@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
@@ -15,6 +16,9 @@ namespace GradApi.Evaluate;
 internal static class GraphJsonReader
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static readonly SearchValues<char> IdentifierChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
     private static readonly JsonReaderOptions Options = new()
     {
@@ -116,7 +120,7 @@ internal static class GraphJsonReader
         if (!parsed.Succeeded)
         {
             var errors = parsed.Errors
-                .GroupBy(e => e.Column is null && e.Name is not null ? $"inputs.{e.Name}" : "expression")
+                .GroupBy(e => e.Column is null && e.Name is not null ? MemberPath("inputs", e.Name) : "expression")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
             ExpressionError first = parsed.Errors[0];
             var extensions = new Dictionary<string, object?>();
@@ -140,7 +144,7 @@ internal static class GraphJsonReader
         while (NextProperty(ref reader))
         {
             string name = reader.GetString()!;
-            string path = $"inputs.{name}";
+            string path = MemberPath("inputs", name);
             Once(inputs.ContainsKey(name), path);
             inputs[name] = ReadNumber(ref reader, path);
         }
@@ -205,7 +209,7 @@ internal static class GraphJsonReader
             }
             else
             {
-                throw Unknown(ref reader, $"{path}.", "id, op, value, inputs, label");
+                throw Unknown(ref reader, path, "id, op, value, inputs, label");
             }
         }
 
@@ -257,8 +261,22 @@ internal static class GraphJsonReader
         if (seen) throw ProblemException.InvalidBody(path, "The property appears twice.");
     }
 
-    private static ProblemException Unknown(ref Utf8JsonReader reader, string prefix, string known) =>
-        ProblemException.InvalidBody($"{prefix}{reader.GetString()}", $"Unknown property. Known here: {known}.");
+    private static ProblemException Unknown(ref Utf8JsonReader reader, string parent, string known) =>
+        ProblemException.InvalidBody(MemberPath(parent, reader.GetString()!), $"Unknown property. Known here: {known}.");
+
+    /// <summary>
+    /// The JSON path of the member <paramref name="name"/> of the object at <paramref name="parent"/> ("" for the
+    /// body): <c>nodes[0].colour</c>; in brackets where the name is not a plain identifier, so that the path still
+    /// says where and cannot be misread: <c>$['']</c>, <c>nodes[0]['x.y']</c>, <c>inputs['a b']</c>.
+    /// </summary>
+    private static string MemberPath(string parent, string name)
+    {
+        bool identifier = name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+            && name.AsSpan().IndexOfAnyExcept(IdentifierChars) < 0;
+        if (identifier) return parent.Length == 0 ? name : $"{parent}.{name}";
+        string quoted = name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
+        return $"{(parent.Length == 0 ? "$" : parent)}['{quoted}']";
+    }
 
     private static string Describe(JsonTokenType token) => token switch
     {

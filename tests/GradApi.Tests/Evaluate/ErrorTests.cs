@@ -102,6 +102,27 @@ public sealed class ErrorTests(GradApiFactory factory) : IClassFixture<GradApiFa
         AssertNoInternals(problem.ToJsonString());
     }
 
+    public static TheoryData<string, string> OddNames => new()
+    {
+        // body, the path of the name that is not an identifier: in brackets, never empty or misread as nesting
+        { """{"nodes": [{"id": "a", "op": "input", "value": 1}], "": 1}""", "$['']" },
+        { """{"nodes": [{"id": "a", "op": "input", "value": 1, "x.y": 1}]}""", "nodes[0]['x.y']" },
+        { """{"nodes": [{"id": "a", "op": "input", "value": 1, "it's": 1}]}""", @"nodes[0]['it\'s']" },
+        { """{"expression": "x", "inputs": {"x": 1, "a b": 2}}""", "inputs['a b']" },
+        { """{"expression": "x", "inputs": {"x": 1, "": "2"}}""", "inputs['']" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OddNames))]
+    public async Task PropertyWithAnOddName_IsKeyedByABracketedPath(string body, string path)
+    {
+        using var response = await _client.Evaluate(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Json();
+        Assert.Equal([path], problem["errors"]!.AsObject().Select(e => e.Key));
+    }
+
     [Fact]
     public async Task NonFiniteResult_Is422NamingTheFirstNode()
     {
