@@ -148,6 +148,37 @@ public static class OpTable
     public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op) =>
         ByName.TryGetValue(name, out op);
 
+    /// <summary>
+    /// The op with the name <paramref name="utf8Name"/>, as a JSON reader has it. Every name is
+    /// shorter than 8 bytes, so a name and its length are matched as one number against each op's.
+    /// </summary>
+    public static bool TryGet(ReadOnlySpan<byte> utf8Name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op)
+    {
+        op = null;
+        if (utf8Name.IsEmpty || utf8Name.Length >= sizeof(ulong)) return false;
+        ulong packed = Pack(utf8Name);
+        ulong[] names = PackedNames;
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (names[i] != packed) continue;
+            op = ByCode[i];
+            return true;
+        }
+        return false;
+    }
+
+    private static readonly ulong[] PackedNames = ByCode.Select(op => Pack(System.Text.Encoding.UTF8.GetBytes(op.Name))).ToArray();
+
+    /// <summary>Up to 7 bytes, zero-padded, with their length in the 8th: one number per name.</summary>
+    private static ulong Pack(ReadOnlySpan<byte> utf8)
+    {
+        Span<byte> padded = stackalloc byte[sizeof(ulong)];
+        padded.Clear();
+        utf8.CopyTo(padded);
+        padded[^1] = (byte)utf8.Length;
+        return BitConverter.ToUInt64(padded);
+    }
+
     /// <summary>A sigmoid that never overflows: e^a/(1+e^a) for negative a.</summary>
     private static double Sigmoid(double a)
     {

@@ -51,7 +51,10 @@ public sealed class GraphRequest(GraphSpec spec)
                 if (length > limit) throw TooLarge(limit);
             }
             var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
-            return new GraphRequest(GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions));
+            GraphSpec spec = GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions);
+            // The spec's arrays go back to the pool once the answer is written.
+            context.Response.RegisterForDispose(spec);
+            return new GraphRequest(spec);
         }
         finally
         {
