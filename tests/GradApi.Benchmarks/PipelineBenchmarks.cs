@@ -22,8 +22,10 @@ public class PipelineBenchmarks
     private readonly GraphCompiler _compiler = new();
     private GraphEngine _engine = null!;
 
-    [Params(100_000, 1_000_000)]
+    [ParamsSource(nameof(Sizes))]
     public int N { get; set; }
+
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(100_000, 1_000_000);
 
     [GlobalSetup]
     public void Setup()
