@@ -57,7 +57,12 @@ public class PipelineBenchmarks
     }
 
     [Benchmark]
-    public int Compile() => _compiler.Compile(_spec).Tape!.NodeCount;
+    public int Compile()
+    {
+        // Disposed, as the service's spec disposes it once the answer is written.
+        using Tape tape = _compiler.Compile(_spec).Tape!;
+        return tape.NodeCount;
+    }
 
     [Benchmark]
     public double Evaluate() => _engine.Evaluate(_tape, EvaluationMode.Training).Value;

@@ -221,7 +221,7 @@ public sealed class GraphCompiler
             }
 
             // The order doubles as the queue: a gate is appended once ready, its leaves just before it.
-            var order = new int[n];
+            int[] order = ArrayPool<int>.Shared.Rent(n); // kept by the tape as its NodeAt
             int head = 0, tail = 0;
             for (int i = 0; i < n; i++)
             {
@@ -237,6 +237,7 @@ public sealed class GraphCompiler
             }
 
             if (tail == n) return order;
+            ArrayPool<int>.Shared.Return(order);
             errors.Add(FindCycle(spec, edgeNode, pending));
             return null;
         }
@@ -295,19 +296,20 @@ public sealed class GraphCompiler
             $"The graph has a cycle: {string.Join(" -> ", ids)} -> {ids[0]}.") { Cycle = ids };
     }
 
+    /// <summary>The tape, in pooled arrays: the spec gives them back when it is disposed.</summary>
     private static Tape BuildTape(GraphSpec spec, int[] edgeNode, int[] nodeAt, int output, EvaluationMode mode)
     {
-        int n = nodeAt.Length;
+        int n = spec.NodeCount, edges = spec.InputCount;
         ReadOnlySpan<byte> codes = spec.OpCodes;
         ReadOnlySpan<int> inputStart = spec.InputStarts;
         ReadOnlySpan<double> values = spec.Values;
-        var positionOf = new int[n];
+        int[] positionOf = ArrayPool<int>.Shared.Rent(n);
         for (int p = 0; p < n; p++) positionOf[nodeAt[p]] = p;
 
-        var tapeOps = new OpCode[n];
-        var leafValues = new double[n];
-        var edgeStart = new int[n + 1];
-        var edgeInput = new int[spec.InputCount];
+        OpCode[] tapeOps = ArrayPool<OpCode>.Shared.Rent(n);
+        double[] leafValues = ArrayPool<double>.Shared.Rent(n);
+        int[] edgeStart = ArrayPool<int>.Shared.Rent(n + 1);
+        int[] edgeInput = ArrayPool<int>.Shared.Rent(edges);
         int edge = 0, maxArity = 0;
         for (int p = 0; p < n; p++)
         {
@@ -322,8 +324,11 @@ public sealed class GraphCompiler
         edgeStart[n] = edge;
 
         int outputPosition = positionOf[output];
-        InferencePlan? plan = mode == EvaluationMode.Inference ? PlanSlots(edgeStart, edgeInput, outputPosition) : null;
-        return new Tape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition, spec.Seed, maxArity, plan);
+        InferencePlan? plan = mode == EvaluationMode.Inference ? PlanSlots(n, edges, edgeStart, edgeInput, outputPosition) : null;
+        var tape = new Tape(spec, n, edges, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition,
+            spec.Seed, maxArity, plan, ownsArrays: true);
+        spec.DisposeWith(tape);
+        return tape;
     }
 
     /// <summary>
@@ -331,34 +336,41 @@ public sealed class GraphCompiler
     /// are still held; then each input whose last reader this node is gives its slot back. A value
     /// nobody reads gives its slot back at once; the output's is never given back.
     /// </summary>
-    internal static InferencePlan PlanSlots(int[] edgeStart, int[] edgeInput, int output)
+    internal static InferencePlan PlanSlots(int n, int edges, int[] edgeStart, int[] edgeInput, int output)
     {
-        int n = edgeStart.Length - 1;
-        var lastReader = new int[n];
-        Array.Fill(lastReader, -1);
-        for (int p = 0; p < n; p++)
-            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
-                lastReader[edgeInput[e]] = p;
-        lastReader[output] = int.MaxValue;
-
-        var outputSlot = new int[n];
-        var edgeSlot = new int[edgeInput.Length];
-        var free = new Stack<int>();
-        int slotCount = 0;
-        for (int p = 0; p < n; p++)
+        int[] lastReader = ArrayPool<int>.Shared.Rent(n);
+        int[] free = ArrayPool<int>.Shared.Rent(n); // a stack of the slots given back
+        try
         {
-            outputSlot[p] = free.Count > 0 ? free.Pop() : slotCount++;
-            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+            Array.Fill(lastReader, -1, 0, n);
+            for (int p = 0; p < n; p++)
+                for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                    lastReader[edgeInput[e]] = p;
+            lastReader[output] = int.MaxValue;
+
+            int[] outputSlot = ArrayPool<int>.Shared.Rent(n);
+            int[] edgeSlot = ArrayPool<int>.Shared.Rent(edges);
+            int freeCount = 0, slotCount = 0;
+            for (int p = 0; p < n; p++)
             {
-                int input = edgeInput[e];
-                edgeSlot[e] = outputSlot[input];
-                if (lastReader[input] != p) continue;
-                free.Push(outputSlot[input]);
-                lastReader[input] = -2; // given back once, even when this node reads it twice
+                outputSlot[p] = freeCount > 0 ? free[--freeCount] : slotCount++;
+                for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                {
+                    int input = edgeInput[e];
+                    edgeSlot[e] = outputSlot[input];
+                    if (lastReader[input] != p) continue;
+                    free[freeCount++] = outputSlot[input];
+                    lastReader[input] = -2; // given back once, even when this node reads it twice
+                }
+                if (lastReader[p] == -1) free[freeCount++] = outputSlot[p];
             }
-            if (lastReader[p] == -1) free.Push(outputSlot[p]);
+            return new InferencePlan(outputSlot, edgeSlot, slotCount);
         }
-        return new InferencePlan(outputSlot, edgeSlot, slotCount);
+        finally
+        {
+            ArrayPool<int>.Shared.Return(lastReader);
+            ArrayPool<int>.Shared.Return(free);
+        }
     }
 
     private sealed class ErrorList

@@ -7,25 +7,40 @@ namespace GradApi.Engine.Compilation;
 
 /// <summary>
 /// The node ids of a <see cref="GraphSpec"/>, found by their UTF-8 bytes: an open-addressing hash
-/// table (linear probing) over one pooled array, with no string and no object per id. Each slot
-/// holds the id's hash next to its node, so a probe reads the spec's text only on a full match of
-/// the hash. The hash is seeded per process, so no fixed set of ids collides on every server.
+/// table (linear probing) over one pooled array, with no string and no object per id.
 /// </summary>
+/// <remarks>
+/// Finding ids is bound by cache and TLB misses, not by hashing, so a slot holds what it takes to
+/// decide a match without a second trip to memory: an id of up to 7 bytes (most are) is packed
+/// into the slot's key whole; a longer one keeps its hash there and is compared with the spec's
+/// text. The hash is seeded per process, so no fixed set of ids collides on every server.
+/// </remarks>
 internal sealed class IdTable : IDisposable
 {
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
+    private const int InlineLength = sizeof(ulong) - 1;
+    private const ulong LongId = 0xFFUL << 56;
     private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64();
 
     private readonly GraphSpec _spec;
     private readonly int _mask;
-    private long[] _slots; // (hash << 32) | (node + 1); 0 is an empty slot
+    private Slot[] _slots;
+
+    private struct Slot
+    {
+        /// <summary>The id itself (bytes, then its length in the top byte), or <see cref="LongId"/> and its hash.</summary>
+        public ulong Key;
+
+        /// <summary>The node's index plus one; 0 marks an empty slot.</summary>
+        public int NodePlusOne;
+    }
 
     public IdTable(GraphSpec spec, int count)
     {
         _spec = spec;
         int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * count, 16));
         _mask = capacity - 1;
-        _slots = ArrayPool<long>.Shared.Rent(capacity);
+        _slots = ArrayPool<Slot>.Shared.Rent(capacity);
         Array.Clear(_slots, 0, capacity);
     }
 
@@ -33,60 +48,78 @@ internal sealed class IdTable : IDisposable
     public int AddOrFind(int node)
     {
         ReadOnlySpan<byte> id = _spec.IdUtf8(node);
-        uint hash = Hash(id);
+        ulong key = KeyOf(id, out uint hash);
+        Slot[] slots = _slots;
         for (int i = (int)hash & _mask; ; i = (i + 1) & _mask)
         {
-            long slot = _slots[i];
-            if (slot == 0)
+            ref Slot slot = ref slots[i];
+            if (slot.NodePlusOne == 0)
             {
-                _slots[i] = ((long)hash << 32) | (uint)(node + 1);
+                slot.Key = key;
+                slot.NodePlusOne = node + 1;
                 return node;
             }
-            if ((uint)(slot >> 32) == hash && Matches(slot, id)) return (int)(uint)slot - 1;
+            if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
         }
     }
 
     /// <summary>The node with this id, or -1.</summary>
     public int Find(ReadOnlySpan<byte> id)
     {
-        uint hash = Hash(id);
+        ulong key = KeyOf(id, out uint hash);
+        Slot[] slots = _slots;
         for (int i = (int)hash & _mask; ; i = (i + 1) & _mask)
         {
-            long slot = _slots[i];
-            if (slot == 0) return -1;
-            if ((uint)(slot >> 32) == hash && Matches(slot, id)) return (int)(uint)slot - 1;
+            ref Slot slot = ref slots[i];
+            if (slot.NodePlusOne == 0) return -1;
+            if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
         }
     }
 
-    private bool Matches(long slot, ReadOnlySpan<byte> id) => _spec.IdUtf8((int)(uint)slot - 1).SequenceEqual(id);
+    private bool SameId(in Slot slot, ReadOnlySpan<byte> id) => _spec.IdUtf8(slot.NodePlusOne - 1).SequenceEqual(id);
 
-    /// <summary>Eight bytes at a time, each word mixed in by a multiply; ids are short, so mostly one or two words.</summary>
-    private static uint Hash(ReadOnlySpan<byte> key)
+    /// <summary>An id's key (see <see cref="Slot.Key"/>) and the hash that picks its first slot.</summary>
+    private static ulong KeyOf(ReadOnlySpan<byte> id, out uint hash)
+    {
+        if (id.Length <= InlineLength)
+        {
+            ulong packed = Pack(id);
+            hash = (uint)(Mix(packed ^ HashSeed) >> 32);
+            return packed;
+        }
+        ulong h = Hash(id);
+        hash = (uint)(h >> 32);
+        return LongId | (h & ~LongId);
+    }
+
+    /// <summary>Up to 7 bytes as one number, with the length in the top byte, so equal numbers mean equal ids.</summary>
+    private static ulong Pack(ReadOnlySpan<byte> id)
+    {
+        ulong packed;
+        if (id.Length >= sizeof(uint))
+        {
+            // Two reads that overlap when the id is shorter than 8 bytes: the shared bytes are equal, so OR keeps them.
+            packed = BinaryPrimitives.ReadUInt32LittleEndian(id)
+                | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(id[^sizeof(uint)..]) << (8 * (id.Length - sizeof(uint))));
+        }
+        else
+        {
+            packed = 0;
+            for (int k = 0; k < id.Length; k++) packed |= (ulong)id[k] << (8 * k);
+        }
+        return packed | ((ulong)id.Length << 56);
+    }
+
+    /// <summary>Eight bytes at a time, each word mixed in by a multiply.</summary>
+    private static ulong Hash(ReadOnlySpan<byte> key)
     {
         ulong h = HashSeed ^ ((ulong)key.Length * Multiplier);
         int i = 0;
         for (; i + sizeof(ulong) <= key.Length; i += sizeof(ulong))
             h = Mix(h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[i..]));
         if (i < key.Length)
-        {
-            ulong tail;
-            if (key.Length >= sizeof(ulong))
-            {
-                tail = BinaryPrimitives.ReadUInt64LittleEndian(key[^sizeof(ulong)..]); // overlaps the last word: fine for a hash
-            }
-            else if (key.Length >= sizeof(uint))
-            {
-                tail = BinaryPrimitives.ReadUInt32LittleEndian(key)
-                    | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(key[^sizeof(uint)..]) << 32);
-            }
-            else
-            {
-                tail = 0;
-                foreach (byte b in key) tail = (tail << 8) | b;
-            }
-            h = Mix(h ^ tail);
-        }
-        return (uint)(h >> 32);
+            h = Mix(h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[^sizeof(ulong)..])); // overlaps the last word: fine for a hash
+        return h;
     }
 
     private static ulong Mix(ulong h)
@@ -98,7 +131,7 @@ internal sealed class IdTable : IDisposable
     public void Dispose()
     {
         if (_slots.Length == 0) return;
-        ArrayPool<long>.Shared.Return(_slots);
+        ArrayPool<Slot>.Shared.Return(_slots);
         _slots = [];
     }
 }

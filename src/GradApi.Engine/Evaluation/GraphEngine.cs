@@ -27,6 +27,7 @@ public sealed class GraphEngine : IDisposable
     public EvaluationResult Evaluate(Tape tape, EvaluationMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tape);
+        ObjectDisposedException.ThrowIf(tape.IsDisposed, tape);
         return mode == EvaluationMode.Training
             ? Train(tape, cancellationToken)
             : Infer(tape, cancellationToken);
@@ -79,7 +80,7 @@ public sealed class GraphEngine : IDisposable
         OpCode[] ops = tape.Ops;
         int[] edgeStart = tape.EdgeStart;
         double[] leafValues = tape.LeafValues;
-        for (int p = 0; p < ops.Length; p++)
+        for (int p = 0; p < tape.NodeCount; p++)
         {
             if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
             int target = training ? p : outputSlot![p];
@@ -147,15 +148,21 @@ public sealed class GraphEngine : IDisposable
             {
                 int input = edgeInput[e];
                 double sum = grads[input] + grad * partials[e];
-                if (!double.IsFinite(sum))
-                {
-                    double[] inputs = edgeInput[edgeStart[p]..edgeStart[p + 1]].Select(i => values[i]).ToArray();
-                    return NumericFailure(tape, p, Pass.Backward, sum, inputs) with { Input = tape.IdAt(input) };
-                }
+                if (!double.IsFinite(sum)) return BackwardFailure(tape, p, input, sum, values);
                 grads[input] = sum;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Kept out of <see cref="Backward"/>: the lambda's closure would otherwise be allocated on every
+    /// call of it, failing or not.
+    /// </summary>
+    private static NumericError BackwardFailure(Tape tape, int position, int input, double sum, double[] values)
+    {
+        double[] inputs = tape.InputsAt(position).ToArray().Select(i => values[i]).ToArray();
+        return NumericFailure(tape, position, Pass.Backward, sum, inputs) with { Input = tape.IdAt(input) };
     }
 
     private static NumericError NumericFailure(Tape tape, int position, Pass pass, double result, ReadOnlySpan<double> inputs)

@@ -36,6 +36,7 @@ public sealed class GraphSpec : IDisposable
     private bool _begun;
     private Dictionary<int, string>? _unknownOps;
     private List<string?>? _labels;
+    private List<IDisposable>? _owned;
 
     [Flags]
     private enum NodeFlags : byte
@@ -235,9 +236,17 @@ public sealed class GraphSpec : IDisposable
         array = larger;
     }
 
+    /// <summary>Ties <paramref name="owned"/> (a tape compiled from this spec) to the spec's lifetime.</summary>
+    internal void DisposeWith(IDisposable owned) => (_owned ??= []).Add(owned);
+
     /// <summary>Gives the arrays back to the pool. The spec, and any tape compiled from it, must not be used after.</summary>
     public void Dispose()
     {
+        if (_owned is not null)
+        {
+            foreach (IDisposable owned in _owned) owned.Dispose();
+            _owned = null;
+        }
         if (_ids.Length == 0) return;
         ArrayPool<byte>.Shared.Return(_text);
         ArrayPool<TextRange>.Shared.Return(_ids);

@@ -156,7 +156,7 @@ internal static class GraphJsonReader
 
         // Room guessed from the body's size (a compact node takes some 50 bytes, an input id 10): the
         // arrays come from a pool and grow if short, so a guess too large costs no more than pages untouched.
-        var spec = new GraphSpec(nodeCapacity: bodyLength / 48, inputCapacity: bodyLength / 24, textCapacity: bodyLength / 4);
+        var spec = new GraphSpec(nodeCapacity: bodyLength / 48, inputCapacity: bodyLength / 24, textCapacity: bodyLength / 3);
         int index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
