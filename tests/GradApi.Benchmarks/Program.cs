@@ -1,4 +1,8 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/GradApi.Benchmarks -- --filter '*'
+// Minutes rather than an hour: one class, one size, a short in-process job, e.g.
+//   GRADAPI_BENCH_N=1000000 dotnet run -c Release --project tests/GradApi.Benchmarks -- \
+//     --filter '*PipelineBenchmarks*' --job short --inProcess
+// (GRADAPI_BENCH_N: comma-separated sizes; BenchmarkDotNet's filter cannot select parameters.)
 BenchmarkSwitcher.FromAssembly(typeof(GradApi.Benchmarks.EngineBenchmarks).Assembly).Run(args);
