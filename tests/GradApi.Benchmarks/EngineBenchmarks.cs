@@ -17,8 +17,10 @@ public class EngineBenchmarks
     private Tape _inference = null!;
     private GraphEngine _engine = null!;
 
-    [Params(1_000, 100_000, 1_000_000)]
+    [ParamsSource(nameof(Sizes))]
     public int N { get; set; }
+
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(1_000, 100_000, 1_000_000);
 
     [Params("dag", "chain")]
     public string Shape { get; set; } = "dag";

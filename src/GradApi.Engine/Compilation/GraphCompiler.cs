@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Ops;
@@ -27,40 +29,54 @@ public sealed class GraphCompiler
             return errors.Fail();
         }
 
-        var ops = new OpCode[n];
-        var positionById = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        CheckNodes(spec, ops, positionById, errors);
-        int[] edgeNode = ResolveInputs(spec, positionById, errors);
-        int output = ResolveOutput(spec, edgeNode, positionById, errors);
-        if (!double.IsFinite(spec.Seed))
-            errors.Add(new(GraphErrorKind.NonFiniteSeed, "seed", null, "The seed must be a finite number."));
-        if (errors.Count > 0) return errors.Fail();
+        using var ids = new IdTable(spec, n);
+        int[] edgeNode = ArrayPool<int>.Shared.Rent(spec.InputCount);
+        try
+        {
+            CheckNodes(spec, ids, errors);
+            ResolveInputs(spec, ids, edgeNode, errors);
+            int output = ResolveOutput(spec, edgeNode.AsSpan(0, spec.InputCount), ids, errors);
+            if (!double.IsFinite(spec.Seed))
+                errors.Add(new(GraphErrorKind.NonFiniteSeed, "seed", null, "The seed must be a finite number."));
+            if (errors.Count > 0) return errors.Fail();
 
-        int[]? nodeAt = Order(spec, ops, edgeNode, errors);
-        if (nodeAt is null) return errors.Fail();
-        return CompileResult.Success(BuildTape(spec, ops, edgeNode, nodeAt, output, mode));
+            int[]? nodeAt = Order(spec, edgeNode, errors);
+            if (nodeAt is null) return errors.Fail();
+            return CompileResult.Success(BuildTape(spec, edgeNode, nodeAt, output, mode));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(edgeNode);
+        }
     }
 
     /// <summary>Ids, ops, arity and leaf values, in one pass over the nodes.</summary>
-    private static void CheckNodes(GraphSpec spec, OpCode[] ops, Dictionary<string, int> positionById, ErrorList errors)
+    private static void CheckNodes(GraphSpec spec, IdTable ids, ErrorList errors)
     {
-        for (int i = 0; i < spec.NodeCount; i++)
+        ReadOnlySpan<TextRange> idRanges = spec.Ids;
+        ReadOnlySpan<byte> codes = spec.OpCodes;
+        for (int i = 0; i < codes.Length; i++)
         {
-            string id = spec.Id(i);
-            if (id.Length == 0)
-                errors.Add(new(GraphErrorKind.EmptyId, $"nodes[{i}].id", id, $"nodes[{i}] has an empty id."));
-            else if (!positionById.TryAdd(id, i))
-                errors.Add(new(GraphErrorKind.DuplicateId, $"nodes[{i}].id", id,
-                    $"Node id '{id}' is used twice: by nodes[{positionById[id]}] and nodes[{i}]."));
-
-            if (!OpTable.TryGet(spec.Op(i), out Op? op))
+            if (idRanges[i].Length == 0)
             {
+                errors.Add(new(GraphErrorKind.EmptyId, $"nodes[{i}].id", "", $"nodes[{i}] has an empty id."));
+            }
+            else if (ids.AddOrFind(i) is int first && first != i)
+            {
+                string id = spec.Id(i);
+                errors.Add(new(GraphErrorKind.DuplicateId, $"nodes[{i}].id", id,
+                    $"Node id '{id}' is used twice: by nodes[{first}] and nodes[{i}]."));
+            }
+
+            if (codes[i] == GraphSpec.UnknownOp)
+            {
+                string id = spec.Id(i);
                 errors.Add(new(GraphErrorKind.UnknownOp, $"nodes[{i}].op", id,
                     $"Node '{id}' has unknown op '{spec.Op(i)}'. Known ops: {string.Join(", ", OpTable.Names)}."));
                 continue;
             }
 
-            ops[i] = op.Code;
+            Op op = OpTable.Get((OpCode)codes[i]);
             if (op.IsLeaf)
                 CheckLeaf(spec, i, op, errors);
             else
@@ -70,6 +86,7 @@ public sealed class GraphCompiler
 
     private static void CheckLeaf(GraphSpec spec, int i, Op op, ErrorList errors)
     {
+        if (!spec.HasInputs(i) && spec.HasValue(i) && double.IsFinite(spec.Value(i))) return;
         string id = spec.Id(i);
         if (spec.HasInputs(i))
             errors.Add(new(GraphErrorKind.InputsOnLeaf, $"nodes[{i}].inputs", id,
@@ -84,11 +101,12 @@ public sealed class GraphCompiler
 
     private static void CheckGate(GraphSpec spec, int i, Op op, ErrorList errors)
     {
+        int count = spec.InputCountOf(i);
+        if (!spec.HasValue(i) && spec.HasInputs(i) && op.AcceptsArity(count)) return;
         string id = spec.Id(i);
         if (spec.HasValue(i))
             errors.Add(new(GraphErrorKind.ValueOnNonLeaf, $"nodes[{i}].value", id,
                 $"Node '{id}' is a {op.Name} gate: its value is computed, so it takes no value."));
-        int count = spec.InputCountOf(i);
         if (!spec.HasInputs(i))
             errors.Add(new(GraphErrorKind.WrongArity, $"nodes[{i}].inputs", id,
                 $"Node '{id}' is a {op.Name} gate and needs inputs ({op.Arity})."));
@@ -98,133 +116,165 @@ public sealed class GraphCompiler
     }
 
     /// <summary>For each entry of the shared input list, the index of the node it names (-1 if none).</summary>
-    private static int[] ResolveInputs(GraphSpec spec, Dictionary<string, int> positionById, ErrorList errors)
+    private static void ResolveInputs(GraphSpec spec, IdTable ids, int[] edgeNode, ErrorList errors)
     {
-        var edgeNode = new int[spec.InputCount];
+        ReadOnlySpan<TextRange> inputs = spec.Inputs;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        for (int e = 0; e < inputs.Length; e++)
+            edgeNode[e] = ids.Find(spec.Text(inputs[e]));
+
+        // Unknown inputs are rare: only then look for the nodes that name them.
+        if (edgeNode.AsSpan(0, inputs.Length).IndexOf(-1) < 0) return;
         for (int i = 0; i < spec.NodeCount; i++)
         {
-            int start = spec.InputStart(i), count = spec.InputCountOf(i);
-            for (int k = 0; k < count; k++)
+            for (int e = inputStart[i]; e < inputStart[i + 1]; e++)
             {
-                string input = spec.InputAt(start + k);
-                if (positionById.TryGetValue(input, out int target))
-                {
-                    edgeNode[start + k] = target;
-                    continue;
-                }
-
-                edgeNode[start + k] = -1;
-                errors.Add(new(GraphErrorKind.UnknownInput, $"nodes[{i}].inputs[{k}]", spec.Id(i),
-                    $"Node '{spec.Id(i)}' names input '{input}', but no node has that id."));
+                if (edgeNode[e] >= 0) continue;
+                errors.Add(new(GraphErrorKind.UnknownInput, $"nodes[{i}].inputs[{e - inputStart[i]}]", spec.Id(i),
+                    $"Node '{spec.Id(i)}' names input '{spec.InputAt(e)}', but no node has that id."));
             }
         }
-        return edgeNode;
     }
 
     /// <summary>The named output, or else the graph's only sink (a node no other node reads).</summary>
-    private static int ResolveOutput(GraphSpec spec, int[] edgeNode, Dictionary<string, int> positionById, ErrorList errors)
+    private static int ResolveOutput(GraphSpec spec, ReadOnlySpan<int> edgeNode, IdTable ids, ErrorList errors)
     {
         if (spec.Output is { } name)
         {
-            if (positionById.TryGetValue(name, out int named)) return named;
+            int named = ids.Find(Encoding.UTF8.GetBytes(name));
+            if (named >= 0) return named;
             errors.Add(new(GraphErrorKind.UnknownOutput, "output", name, $"The output '{name}' names no node."));
             return -1;
         }
 
-        var isRead = new bool[spec.NodeCount];
-        foreach (int target in edgeNode)
-            if (target >= 0) isRead[target] = true;
-
-        int first = -1, sinks = 0;
-        var names = new List<string>();
-        for (int i = 0; i < isRead.Length; i++)
+        int n = spec.NodeCount;
+        bool[] isRead = ArrayPool<bool>.Shared.Rent(n);
+        try
         {
-            if (isRead[i]) continue;
-            if (sinks++ == 0) first = i;
-            if (names.Count < 5) names.Add($"'{spec.Id(i)}'");
-        }
+            Array.Clear(isRead, 0, n);
+            foreach (int target in edgeNode)
+                if (target >= 0) isRead[target] = true;
 
-        if (sinks == 1) return first;
-        if (sinks > 1)
-            errors.Add(new(GraphErrorKind.AmbiguousOutput, "output", null,
-                $"The graph has {sinks} sinks ({string.Join(", ", names)}{(sinks > names.Count ? ", ..." : "")}): name the one to differentiate in 'output'."));
-        // No sink at all means every node is on or behind a cycle, which ordering reports.
-        return -1;
+            int first = -1, sinks = 0;
+            var names = new List<string>();
+            for (int i = 0; i < n; i++)
+            {
+                if (isRead[i]) continue;
+                if (sinks++ == 0) first = i;
+                if (names.Count < 5) names.Add($"'{spec.Id(i)}'");
+            }
+
+            if (sinks == 1) return first;
+            if (sinks > 1)
+                errors.Add(new(GraphErrorKind.AmbiguousOutput, "output", null,
+                    $"The graph has {sinks} sinks ({string.Join(", ", names)}{(sinks > names.Count ? ", ..." : "")}): name the one to differentiate in 'output'."));
+            // No sink at all means every node is on or behind a cycle, which ordering reports.
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(isRead);
+        }
     }
 
     /// <summary>
     /// Kahn's algorithm, with one twist: a leaf is placed just before its first reader rather than
     /// at the start, so inference never holds leaves that nothing reads yet. Returns the request
     /// indexes in evaluation order, or null (with the error naming one cycle) when the graph is
-    /// not a DAG.
+    /// not a DAG. The working arrays are pooled; only the order is kept.
     /// </summary>
-    private static int[]? Order(GraphSpec spec, OpCode[] ops, int[] edgeNode, ErrorList errors)
+    private static int[]? Order(GraphSpec spec, int[] edgeNodes, ErrorList errors)
     {
-        int n = spec.NodeCount;
-        bool IsLeaf(int node) => ops[node] <= OpCode.Const;
-
-        // Readers of each node as one flat array (compressed rows), in the order the edges appear.
-        var readerStart = new int[n + 1];
-        foreach (int target in edgeNode) readerStart[target + 1]++;
-        for (int i = 0; i < n; i++) readerStart[i + 1] += readerStart[i];
-        var readers = new int[edgeNode.Length];
-        var fill = readerStart[..n];
-        // pending[g]: the inputs of gate g from other gates that have not run yet.
-        var pending = new int[n];
-        for (int i = 0; i < n; i++)
+        int n = spec.NodeCount, edges = spec.InputCount;
+        ReadOnlySpan<byte> codes = spec.OpCodes;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        ReadOnlySpan<int> edgeNode = edgeNodes.AsSpan(0, edges);
+        int[] readerStartArray = ArrayPool<int>.Shared.Rent(n + 1);
+        int[] readersArray = ArrayPool<int>.Shared.Rent(edges);
+        int[] fillArray = ArrayPool<int>.Shared.Rent(n);
+        int[] pendingArray = ArrayPool<int>.Shared.Rent(n);
+        bool[] placedArray = ArrayPool<bool>.Shared.Rent(n);
+        try
         {
-            int start = spec.InputStart(i), count = spec.InputCountOf(i);
-            for (int k = 0; k < count; k++)
+            Span<int> readerStart = readerStartArray.AsSpan(0, n + 1);
+            Span<int> readers = readersArray.AsSpan(0, edges);
+            Span<int> fill = fillArray.AsSpan(0, n);
+            Span<int> pending = pendingArray.AsSpan(0, n);
+            Span<bool> placed = placedArray.AsSpan(0, n);
+            readerStart.Clear();
+            pending.Clear();
+            placed.Clear();
+
+            // Readers of each node as one flat array (compressed rows), in the order the edges appear.
+            foreach (int target in edgeNode) readerStart[target + 1]++;
+            for (int i = 0; i < n; i++) readerStart[i + 1] += readerStart[i];
+            readerStart[..n].CopyTo(fill);
+            // pending[g]: the inputs of gate g from other gates that have not run yet.
+            for (int i = 0; i < n; i++)
             {
-                int input = edgeNode[start + k];
-                readers[fill[input]++] = i;
-                if (!IsLeaf(input)) pending[i]++;
+                for (int e = inputStart[i]; e < inputStart[i + 1]; e++)
+                {
+                    int input = edgeNode[e];
+                    readers[fill[input]++] = i;
+                    if (!IsLeaf(codes, input)) pending[i]++;
+                }
             }
-        }
 
-        // The order doubles as the queue: a gate is appended once ready, its leaves just before it.
-        var order = new int[n];
-        var placed = new bool[n];
-        int head = 0, tail = 0;
-        void Place(int gate)
-        {
-            int start = spec.InputStart(gate), count = spec.InputCountOf(gate);
-            for (int k = 0; k < count; k++)
+            // The order doubles as the queue: a gate is appended once ready, its leaves just before it.
+            int[] order = ArrayPool<int>.Shared.Rent(n); // kept by the tape as its NodeAt
+            int head = 0, tail = 0;
+            for (int i = 0; i < n; i++)
             {
-                int input = edgeNode[start + k];
-                if (IsLeaf(input) && !placed[input]) { placed[input] = true; order[tail++] = input; }
+                if (IsLeaf(codes, i) && readerStart[i] == readerStart[i + 1]) { placed[i] = true; order[tail++] = i; }
+                else if (!IsLeaf(codes, i) && pending[i] == 0) Place(i, codes, inputStart, edgeNode, placed, order, ref tail);
             }
-            placed[gate] = true;
-            order[tail++] = gate;
-        }
+            while (head < tail)
+            {
+                int node = order[head++];
+                if (IsLeaf(codes, node)) continue;
+                for (int r = readerStart[node]; r < readerStart[node + 1]; r++)
+                    if (--pending[readers[r]] == 0) Place(readers[r], codes, inputStart, edgeNode, placed, order, ref tail);
+            }
 
-        for (int i = 0; i < n; i++)
-        {
-            if (IsLeaf(i) && readerStart[i] == readerStart[i + 1]) { placed[i] = true; order[tail++] = i; }
-            else if (!IsLeaf(i) && pending[i] == 0) Place(i);
+            if (tail == n) return order;
+            ArrayPool<int>.Shared.Return(order);
+            errors.Add(FindCycle(spec, edgeNode, pending));
+            return null;
         }
-        while (head < tail)
+        finally
         {
-            int node = order[head++];
-            if (IsLeaf(node)) continue;
-            for (int r = readerStart[node]; r < readerStart[node + 1]; r++)
-                if (--pending[readers[r]] == 0) Place(readers[r]);
+            ArrayPool<int>.Shared.Return(readerStartArray);
+            ArrayPool<int>.Shared.Return(readersArray);
+            ArrayPool<int>.Shared.Return(fillArray);
+            ArrayPool<int>.Shared.Return(pendingArray);
+            ArrayPool<bool>.Shared.Return(placedArray);
         }
-
-        if (tail == n) return order;
-        errors.Add(FindCycle(spec, edgeNode, pending));
-        return null;
     }
+
+    /// <summary>Appends a ready gate to the order, its leaves not yet placed just before it.</summary>
+    private static void Place(int gate, ReadOnlySpan<byte> codes, ReadOnlySpan<int> inputStart, ReadOnlySpan<int> edgeNode,
+        Span<bool> placed, int[] order, ref int tail)
+    {
+        for (int e = inputStart[gate]; e < inputStart[gate + 1]; e++)
+        {
+            int input = edgeNode[e];
+            if (IsLeaf(codes, input) && !placed[input]) { placed[input] = true; order[tail++] = input; }
+        }
+        placed[gate] = true;
+        order[tail++] = gate;
+    }
+
+    private static bool IsLeaf(ReadOnlySpan<byte> codes, int node) => codes[node] <= (byte)OpCode.Const;
 
     /// <summary>
     /// Every node Kahn left behind still waits on an input that was left behind too, so walking
     /// from one to such an input again and again must come back to a node already seen.
     /// </summary>
-    private static GraphError FindCycle(GraphSpec spec, int[] edgeNode, int[] pending)
+    private static GraphError FindCycle(GraphSpec spec, ReadOnlySpan<int> edgeNode, ReadOnlySpan<int> pending)
     {
         var seenAt = new Dictionary<int, int>();
         var walk = new List<int>();
-        int node = Array.FindIndex(pending, p => p > 0);
+        int node = pending.IndexOfAnyExcept(0);
         while (!seenAt.ContainsKey(node))
         {
             seenAt[node] = walk.Count;
@@ -246,32 +296,39 @@ public sealed class GraphCompiler
             $"The graph has a cycle: {string.Join(" -> ", ids)} -> {ids[0]}.") { Cycle = ids };
     }
 
-    private static Tape BuildTape(GraphSpec spec, OpCode[] ops, int[] edgeNode, int[] nodeAt, int output, EvaluationMode mode)
+    /// <summary>The tape, in pooled arrays: the spec gives them back when it is disposed.</summary>
+    private static Tape BuildTape(GraphSpec spec, int[] edgeNode, int[] nodeAt, int output, EvaluationMode mode)
     {
-        int n = nodeAt.Length;
-        var positionOf = new int[n];
+        int n = spec.NodeCount, edges = spec.InputCount;
+        ReadOnlySpan<byte> codes = spec.OpCodes;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        ReadOnlySpan<double> values = spec.Values;
+        int[] positionOf = ArrayPool<int>.Shared.Rent(n);
         for (int p = 0; p < n; p++) positionOf[nodeAt[p]] = p;
 
-        var tapeOps = new OpCode[n];
-        var leafValues = new double[n];
-        var edgeStart = new int[n + 1];
-        var edgeInput = new int[edgeNode.Length];
+        OpCode[] tapeOps = ArrayPool<OpCode>.Shared.Rent(n);
+        double[] leafValues = ArrayPool<double>.Shared.Rent(n);
+        int[] edgeStart = ArrayPool<int>.Shared.Rent(n + 1);
+        int[] edgeInput = ArrayPool<int>.Shared.Rent(edges);
         int edge = 0, maxArity = 0;
         for (int p = 0; p < n; p++)
         {
             int node = nodeAt[p];
-            tapeOps[p] = ops[node];
-            if (spec.HasValue(node)) leafValues[p] = spec.Value(node);
+            tapeOps[p] = (OpCode)codes[node];
+            leafValues[p] = values[node]; // 0 for a gate
             edgeStart[p] = edge;
-            int start = spec.InputStart(node), count = spec.InputCountOf(node);
-            for (int k = 0; k < count; k++) edgeInput[edge++] = positionOf[edgeNode[start + k]];
-            maxArity = Math.Max(maxArity, count);
+            int start = inputStart[node], end = inputStart[node + 1];
+            for (int e = start; e < end; e++) edgeInput[edge++] = positionOf[edgeNode[e]];
+            maxArity = Math.Max(maxArity, end - start);
         }
         edgeStart[n] = edge;
 
         int outputPosition = positionOf[output];
-        InferencePlan? plan = mode == EvaluationMode.Inference ? PlanSlots(edgeStart, edgeInput, outputPosition) : null;
-        return new Tape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition, spec.Seed, maxArity, plan);
+        InferencePlan? plan = mode == EvaluationMode.Inference ? PlanSlots(n, edges, edgeStart, edgeInput, outputPosition) : null;
+        var tape = new Tape(spec, n, edges, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, outputPosition,
+            spec.Seed, maxArity, plan, ownsArrays: true);
+        spec.DisposeWith(tape);
+        return tape;
     }
 
     /// <summary>
@@ -279,34 +336,41 @@ public sealed class GraphCompiler
     /// are still held; then each input whose last reader this node is gives its slot back. A value
     /// nobody reads gives its slot back at once; the output's is never given back.
     /// </summary>
-    internal static InferencePlan PlanSlots(int[] edgeStart, int[] edgeInput, int output)
+    internal static InferencePlan PlanSlots(int n, int edges, int[] edgeStart, int[] edgeInput, int output)
     {
-        int n = edgeStart.Length - 1;
-        var lastReader = new int[n];
-        Array.Fill(lastReader, -1);
-        for (int p = 0; p < n; p++)
-            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
-                lastReader[edgeInput[e]] = p;
-        lastReader[output] = int.MaxValue;
-
-        var outputSlot = new int[n];
-        var edgeSlot = new int[edgeInput.Length];
-        var free = new Stack<int>();
-        int slotCount = 0;
-        for (int p = 0; p < n; p++)
+        int[] lastReader = ArrayPool<int>.Shared.Rent(n);
+        int[] free = ArrayPool<int>.Shared.Rent(n); // a stack of the slots given back
+        try
         {
-            outputSlot[p] = free.Count > 0 ? free.Pop() : slotCount++;
-            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+            Array.Fill(lastReader, -1, 0, n);
+            for (int p = 0; p < n; p++)
+                for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                    lastReader[edgeInput[e]] = p;
+            lastReader[output] = int.MaxValue;
+
+            int[] outputSlot = ArrayPool<int>.Shared.Rent(n);
+            int[] edgeSlot = ArrayPool<int>.Shared.Rent(edges);
+            int freeCount = 0, slotCount = 0;
+            for (int p = 0; p < n; p++)
             {
-                int input = edgeInput[e];
-                edgeSlot[e] = outputSlot[input];
-                if (lastReader[input] != p) continue;
-                free.Push(outputSlot[input]);
-                lastReader[input] = -2; // given back once, even when this node reads it twice
+                outputSlot[p] = freeCount > 0 ? free[--freeCount] : slotCount++;
+                for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                {
+                    int input = edgeInput[e];
+                    edgeSlot[e] = outputSlot[input];
+                    if (lastReader[input] != p) continue;
+                    free[freeCount++] = outputSlot[input];
+                    lastReader[input] = -2; // given back once, even when this node reads it twice
+                }
+                if (lastReader[p] == -1) free[freeCount++] = outputSlot[p];
             }
-            if (lastReader[p] == -1) free.Push(outputSlot[p]);
+            return new InferencePlan(outputSlot, edgeSlot, slotCount);
         }
-        return new InferencePlan(outputSlot, edgeSlot, slotCount);
+        finally
+        {
+            ArrayPool<int>.Shared.Return(lastReader);
+            ArrayPool<int>.Shared.Return(free);
+        }
     }
 
     private sealed class ErrorList

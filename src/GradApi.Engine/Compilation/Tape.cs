@@ -1,3 +1,4 @@
+using System.Buffers;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Ops;
 
@@ -9,11 +10,21 @@ namespace GradApi.Engine.Compilation;
 /// <c>[EdgeStart[p], EdgeStart[p+1])</c> of one shared edge array. Nothing on the evaluation
 /// path is an object per node.
 /// </summary>
-public sealed class Tape
+/// <remarks>
+/// The arrays are rented from a pool (so they may be longer than <see cref="NodeCount"/> and
+/// <see cref="EdgeCount"/>) and go back to it when the tape is disposed, or when the spec it was
+/// compiled from is: a tape lives no longer than its spec. One nobody disposes is simply collected.
+/// </remarks>
+public sealed class Tape : IDisposable
 {
-    internal Tape(GraphSpec spec, OpCode[] ops, double[] leafValues, int[] edgeStart, int[] edgeInput,
-        int[] nodeAt, int[] positionOf, int output, double seed, int maxArity, InferencePlan? inference)
+    private readonly bool _ownsArrays;
+
+    internal Tape(GraphSpec spec, int nodeCount, int edgeCount, OpCode[] ops, double[] leafValues, int[] edgeStart, int[] edgeInput,
+        int[] nodeAt, int[] positionOf, int output, double seed, int maxArity, InferencePlan? inference, bool ownsArrays)
     {
+        NodeCount = nodeCount;
+        EdgeCount = edgeCount;
+        _ownsArrays = ownsArrays;
         Seed = seed;
         Spec = spec;
         Ops = ops;
@@ -30,9 +41,12 @@ public sealed class Tape
     /// <summary>The graph as the client sent it: ids, op names and the request's order.</summary>
     public GraphSpec Spec { get; }
 
-    public int NodeCount => Ops.Length;
+    public int NodeCount { get; }
 
-    public int EdgeCount => EdgeInput.Length;
+    public int EdgeCount { get; }
+
+    /// <summary>Whether <see cref="Dispose"/> has given the arrays back: nothing may read them any more.</summary>
+    public bool IsDisposed { get; private set; }
 
     /// <summary>The position of the node that backward differentiates.</summary>
     public int Output { get; }
@@ -81,8 +95,27 @@ public sealed class Tape
     /// Shares every array but the leaf values, which stay the caller's to change between runs.
     /// </summary>
     internal Tape WithLeafValues(double[] leafValues) =>
-        new(Spec, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, Seed, MaxArity,
-            Inference ?? GraphCompiler.PlanSlots(EdgeStart, EdgeInput, Output));
+        new(Spec, NodeCount, EdgeCount, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, Seed, MaxArity,
+            Inference ?? GraphCompiler.PlanSlots(NodeCount, EdgeCount, EdgeStart, EdgeInput, Output), ownsArrays: false);
+
+    /// <summary>Gives the arrays back to the pool (once; a tape made by <see cref="WithLeafValues"/> gives back none).</summary>
+    public void Dispose()
+    {
+        if (IsDisposed) return;
+        IsDisposed = true;
+        if (!_ownsArrays) return;
+        ArrayPool<OpCode>.Shared.Return(Ops);
+        ArrayPool<double>.Shared.Return(LeafValues);
+        ArrayPool<int>.Shared.Return(EdgeStart);
+        ArrayPool<int>.Shared.Return(EdgeInput);
+        ArrayPool<int>.Shared.Return(NodeAt);
+        ArrayPool<int>.Shared.Return(PositionOfNode);
+        if (Inference is { } plan)
+        {
+            ArrayPool<int>.Shared.Return(plan.OutputSlot);
+            ArrayPool<int>.Shared.Return(plan.EdgeSlot);
+        }
+    }
 }
 
 /// <summary>

@@ -28,6 +28,7 @@ public sealed class GraphEngine : IDisposable
     public EvaluationResult Evaluate(Tape tape, EvaluationMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tape);
+        ObjectDisposedException.ThrowIf(tape.IsDisposed, tape);
         return mode == EvaluationMode.Training
             ? Train(tape, cancellationToken)
             : Infer(tape, cancellationToken);
@@ -43,7 +44,7 @@ public sealed class GraphEngine : IDisposable
         var stats = new EvaluationStats(n, edges, edges, n);
 
         long start = Stopwatch.GetTimestamp();
-        NumericError? error = Forward(tape, tape.EdgeInput, null, values, partials, cancellationToken);
+        NumericError? error = Forward<Training>(tape, tape.EdgeInput, null, values, partials, cancellationToken);
         long forwardEnd = Stopwatch.GetTimestamp();
         error ??= Backward(tape, values, partials, grads, cancellationToken);
         return new EvaluationResult(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error)
@@ -62,29 +63,38 @@ public sealed class GraphEngine : IDisposable
         var stats = new EvaluationStats(tape.NodeCount, tape.EdgeCount, 0, plan.SlotCount);
 
         long start = Stopwatch.GetTimestamp();
-        NumericError? error = Forward(tape, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
+        NumericError? error = Forward<Inference>(tape, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
         return new EvaluationResult(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error)
         {
             ForwardTime = Stopwatch.GetElapsedTime(start),
         };
     }
 
+    /// <summary>What the forward pass is run for: the JIT compiles <see cref="Forward"/> once for each, with the other's branches gone.</summary>
+    private struct Training;
+
+    /// <inheritdoc cref="Training"/>
+    private struct Inference;
+
     /// <summary>
-    /// Runs every node in tape order: gathers its inputs' values through <paramref name="edgeRead"/>,
+    /// Runs every node in tape order: reads its inputs' values through <paramref name="edgeRead"/>,
     /// applies the op's forward rule, and (training) writes each edge's local gradient.
-    /// Values are stored by position, or by slot when <paramref name="outputSlot"/> is given.
+    /// Values are stored by position (training), or by slot from <paramref name="outputSlot"/> (inference).
+    /// Gates of one or two inputs, nearly all of them, go through <see cref="OpTable"/>'s switches
+    /// on scalars; wider ones gather their inputs and call the op's rules.
     /// </summary>
-    private NumericError? Forward(Tape tape, int[] edgeRead, int[]? outputSlot, double[] store, double[]? partials,
+    private NumericError? Forward<TMode>(Tape tape, int[] edgeRead, int[]? outputSlot, double[] store, double[]? partials,
         CancellationToken cancellationToken)
+        where TMode : struct
     {
+        bool training = typeof(TMode) == typeof(Training);
         OpCode[] ops = tape.Ops;
         int[] edgeStart = tape.EdgeStart;
         double[] leafValues = tape.LeafValues;
-        double[] args = _args;
-        for (int p = 0; p < ops.Length; p++)
+        for (int p = 0; p < tape.NodeCount; p++)
         {
-            if (p % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
-            int target = outputSlot is null ? p : outputSlot[p];
+            if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            int target = training ? p : outputSlot![p];
             OpCode code = ops[p];
             if (code <= OpCode.Const)
             {
@@ -93,16 +103,37 @@ public sealed class GraphEngine : IDisposable
             }
 
             int start = edgeStart[p], count = edgeStart[p + 1] - start;
-            Span<double> x = args.AsSpan(0, count);
-            for (int k = 0; k < count; k++) x[k] = store[edgeRead[start + k]];
+            double y;
+            if (count == 1)
+            {
+                double a = store[edgeRead[start]];
+                y = training ? OpTable.Train1(code, a, out partials![start]) : OpTable.Forward1(code, a);
+            }
+            else if (count == 2)
+            {
+                double a = store[edgeRead[start]], b = store[edgeRead[start + 1]];
+                y = training ? OpTable.Train2(code, a, b, out partials![start], out partials[start + 1]) : OpTable.Forward2(code, a, b);
+            }
+            else
+            {
+                Span<double> x = Gather(edgeRead, start, count, store);
+                Op op = OpTable.Get(code);
+                y = op.Forward(x);
+                if (training) op.LocalGradient(x, y, partials.AsSpan(start, count));
+            }
 
-            Op op = OpTable.Get(code);
-            double y = op.Forward(x);
-            if (!double.IsFinite(y)) return NumericFailure(tape, p, Pass.Forward, y, x);
+            if (!double.IsFinite(y)) return NumericFailure(tape, p, Pass.Forward, y, Gather(edgeRead, start, count, store));
             store[target] = y;
-            if (partials is not null) op.LocalGradient(x, y, partials.AsSpan(start, count));
         }
         return null;
+    }
+
+    /// <summary>The values of one node's inputs, in the engine's gather buffer.</summary>
+    private Span<double> Gather(int[] edgeRead, int start, int count, double[] store)
+    {
+        Span<double> x = _args.AsSpan(0, count);
+        for (int k = 0; k < count; k++) x[k] = store[edgeRead[start + k]];
+        return x;
     }
 
     /// <summary>
@@ -121,22 +152,28 @@ public sealed class GraphEngine : IDisposable
         grads[tape.Output] = tape.Seed;
         for (int p = n - 1; p >= 0; p--)
         {
-            if (p % CancellationStride == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
             double grad = grads[p];
             if (grad == 0) continue; // nothing flows back, not even 0 * infinity
             for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
             {
                 int input = edgeInput[e];
                 double sum = grads[input] + grad * partials[e];
-                if (!double.IsFinite(sum))
-                {
-                    double[] inputs = edgeInput[edgeStart[p]..edgeStart[p + 1]].Select(i => values[i]).ToArray();
-                    return NumericFailure(tape, p, Pass.Backward, sum, inputs) with { Input = tape.IdAt(input) };
-                }
+                if (!double.IsFinite(sum)) return BackwardFailure(tape, p, input, sum, values);
                 grads[input] = sum;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Kept out of <see cref="Backward"/>: the lambda's closure would otherwise be allocated on every
+    /// call of it, failing or not.
+    /// </summary>
+    private static NumericError BackwardFailure(Tape tape, int position, int input, double sum, double[] values)
+    {
+        double[] inputs = tape.InputsAt(position).ToArray().Select(i => values[i]).ToArray();
+        return NumericFailure(tape, position, Pass.Backward, sum, inputs) with { Input = tape.IdAt(input) };
     }
 
     private static NumericError NumericFailure(Tape tape, int position, Pass pass, double result, ReadOnlySpan<double> inputs)

@@ -1,20 +1,42 @@
+using System.Buffers;
+using System.Text;
+using GradApi.Engine.Ops;
+
 namespace GradApi.Engine.Graphs;
 
 /// <summary>
-/// A graph as a client describes it: nodes in the request's order, each with an id, an op name,
-/// a leaf value or a list of input ids. Nothing is checked here; <see cref="Compilation.GraphCompiler"/>
-/// checks and orders it. Stored as flat lists (one entry per node, one shared list of input ids)
-/// so a million-node graph is a handful of arrays, not a million objects.
+/// A graph as a client describes it: nodes in the request's order, each with an id, an op, a leaf
+/// value or a list of input ids. Nothing is checked here; <see cref="Compilation.GraphCompiler"/>
+/// checks and orders it. Stored as flat arrays rented from a pool, so a million-node graph is a
+/// handful of arrays, not a million objects: the ids and input ids as UTF-8 bytes back to back in
+/// one text arena with a (start, length) range each, the op as its code. Strings are made only
+/// when asked for (<see cref="Id"/>, <see cref="Input"/>): for errors, explain and the like.
 /// </summary>
-public sealed class GraphSpec
+/// <remarks>
+/// Dispose gives the arrays back to the pool; a spec nobody disposes is simply collected.
+/// Nodes are added with <see cref="BeginNode(string, string, double?, string?)"/> (or its UTF-8
+/// form), their inputs with <see cref="AddInput(string)"/>, then <see cref="EndNode"/>; the inputs
+/// of a node may be added before or after its BeginNode, as long as it is before its EndNode.
+/// </remarks>
+public sealed class GraphSpec : IDisposable
 {
-    private readonly List<string> _ids;
-    private readonly List<string> _ops;
-    private readonly List<double> _values;
-    private readonly List<byte> _flags;
-    private readonly List<int> _inputStart;
-    private readonly List<string> _inputs;
+    /// <summary>The op code of a node whose op name is not in <see cref="OpTable"/>.</summary>
+    internal const byte UnknownOp = byte.MaxValue;
+
+    private byte[] _text;
+    private int _textLength;
+    private TextRange[] _ids;
+    private byte[] _ops;
+    private double[] _values;
+    private byte[] _flags;
+    private int[] _inputStart;
+    private TextRange[] _inputs;
+    private int _nodeCount;
+    private int _inputCount;
+    private bool _begun;
+    private Dictionary<int, string>? _unknownOps;
     private List<string?>? _labels;
+    private List<IDisposable>? _owned;
 
     [Flags]
     private enum NodeFlags : byte
@@ -24,19 +46,26 @@ public sealed class GraphSpec
         HasInputs = 2,
     }
 
-    public GraphSpec(int nodeCapacity = 0, int inputCapacity = 0)
+    /// <param name="nodeCapacity">How many nodes to make room for at first; the arrays grow as needed.</param>
+    /// <param name="inputCapacity">How many inputs, all nodes together.</param>
+    /// <param name="textCapacity">How many bytes of ids and input ids.</param>
+    public GraphSpec(int nodeCapacity = 0, int inputCapacity = 0, int textCapacity = 0)
     {
-        _ids = new List<string>(nodeCapacity);
-        _ops = new List<string>(nodeCapacity);
-        _values = new List<double>(nodeCapacity);
-        _flags = new List<byte>(nodeCapacity);
-        _inputStart = new List<int>(nodeCapacity + 1) { 0 };
-        _inputs = new List<string>(inputCapacity);
+        nodeCapacity = Math.Max(nodeCapacity, 16);
+        inputCapacity = Math.Max(inputCapacity, 16);
+        _text = ArrayPool<byte>.Shared.Rent(Math.Max(textCapacity, 8 * (nodeCapacity + inputCapacity)));
+        _ids = ArrayPool<TextRange>.Shared.Rent(nodeCapacity);
+        _ops = ArrayPool<byte>.Shared.Rent(nodeCapacity);
+        _values = ArrayPool<double>.Shared.Rent(nodeCapacity);
+        _flags = ArrayPool<byte>.Shared.Rent(nodeCapacity);
+        _inputStart = ArrayPool<int>.Shared.Rent(nodeCapacity + 1);
+        _inputStart[0] = 0;
+        _inputs = ArrayPool<TextRange>.Shared.Rent(inputCapacity);
     }
 
-    public int NodeCount => _ids.Count;
+    public int NodeCount => _nodeCount;
 
-    public int InputCount => _inputs.Count;
+    public int InputCount => _inputCount;
 
     /// <summary>The id of the node to differentiate; null to use the graph's only sink.</summary>
     public string? Output { get; set; }
@@ -56,49 +85,192 @@ public sealed class GraphSpec
         EndNode();
     }
 
-    /// <summary>Starts a node whose inputs follow as <see cref="AddInput"/> calls, then <see cref="EndNode"/>.</summary>
+    /// <summary>Starts a node whose inputs follow as <see cref="AddInput(string)"/> calls, then <see cref="EndNode"/>.</summary>
     public void BeginNode(string id, string op, double? value, string? label = null)
     {
-        _ids.Add(id);
-        _ops.Add(op);
-        _values.Add(value ?? 0);
-        _flags.Add((byte)(value.HasValue ? NodeFlags.HasValue : NodeFlags.None));
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(op);
+        TextRange range = AddText(id);
+        byte code = OpTable.TryGet(op, out Op? known) ? (byte)known.Code : UnknownOp;
+        Begin(range, code, code == UnknownOp ? op : null, value, label);
+    }
+
+    /// <summary>
+    /// <see cref="BeginNode(string, string, double?, string?)"/> with the id and op name as UTF-8
+    /// bytes (valid UTF-8: the caller checks), as a JSON reader has them.
+    /// </summary>
+    public void BeginNode(ReadOnlySpan<byte> id, ReadOnlySpan<byte> op, double? value, string? label = null)
+    {
+        TextRange range = AddText(id);
+        byte code = OpTable.TryGet(op, out Op? known) ? (byte)known.Code : UnknownOp;
+        Begin(range, code, code == UnknownOp ? Encoding.UTF8.GetString(op) : null, value, label);
+    }
+
+    private void Begin(TextRange id, byte op, string? unknownOp, double? value, string? label)
+    {
+        if (_begun) throw new InvalidOperationException("The node begun last has not ended.");
+        int node = _nodeCount;
+        if (node == NodeCapacity) GrowNodes();
+        _begun = true;
+        _ids[node] = id;
+        _ops[node] = op;
+        if (unknownOp is not null) (_unknownOps ??= [])[node] = unknownOp;
+        _values[node] = value ?? 0;
+        _flags[node] = (byte)(value.HasValue ? NodeFlags.HasValue : NodeFlags.None);
         if (label is not null)
         {
             _labels ??= [];
-            while (_labels.Count < _ids.Count - 1) _labels.Add(null);
+            while (_labels.Count < node) _labels.Add(null);
             _labels.Add(label);
         }
     }
 
-    /// <summary>Adds one input id to the node begun last.</summary>
-    public void AddInput(string input) => _inputs.Add(input);
+    /// <summary>Adds one input id to the node being built.</summary>
+    public void AddInput(string input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        AddInputRange(AddText(input));
+    }
+
+    /// <summary>Adds one input id, as valid UTF-8 bytes, to the node being built.</summary>
+    public void AddInput(ReadOnlySpan<byte> input) => AddInputRange(AddText(input));
+
+    private void AddInputRange(TextRange range)
+    {
+        if (_inputCount == _inputs.Length) Grow(ref _inputs, _inputCount, _inputCount + 1);
+        _inputs[_inputCount++] = range;
+    }
 
     /// <summary>Records that the node begun last carries an <c>inputs</c> field (even an empty one).</summary>
-    public void MarkInputs() => _flags[^1] |= (byte)NodeFlags.HasInputs;
+    public void MarkInputs() => _flags[_nodeCount] |= (byte)NodeFlags.HasInputs;
 
-    public void EndNode() => _inputStart.Add(_inputs.Count);
+    public void EndNode()
+    {
+        if (!_begun) throw new InvalidOperationException("No node has begun.");
+        _begun = false;
+        _inputStart[++_nodeCount] = _inputCount;
+    }
 
-    public string Id(int node) => _ids[node];
+    /// <summary>The id of a node, made into a string on each call.</summary>
+    public string Id(int node) => Encoding.UTF8.GetString(IdUtf8(node));
 
-    public string Op(int node) => _ops[node];
+    /// <summary>The id of a node as the UTF-8 bytes it was sent as (unescaped).</summary>
+    public ReadOnlySpan<byte> IdUtf8(int node) => Text(Ids[node]);
 
-    public bool HasValue(int node) => (_flags[node] & (byte)NodeFlags.HasValue) != 0;
+    public string Op(int node) => _ops[node] == UnknownOp ? _unknownOps![node] : OpTable.Get((OpCode)_ops[node]).Name;
 
-    public double Value(int node) => _values[node];
+    public bool HasValue(int node) => (Flags[node] & (byte)NodeFlags.HasValue) != 0;
 
-    public bool HasInputs(int node) => (_flags[node] & (byte)NodeFlags.HasInputs) != 0;
+    public double Value(int node) => Values[node];
+
+    public bool HasInputs(int node) => (Flags[node] & (byte)NodeFlags.HasInputs) != 0;
 
     public string? Label(int node) => _labels is not null && node < _labels.Count ? _labels[node] : null;
 
     /// <summary>Where the inputs of <paramref name="node"/> start in the shared input list.</summary>
-    public int InputStart(int node) => _inputStart[node];
+    public int InputStart(int node) => InputStarts[node];
 
-    public int InputCountOf(int node) => _inputStart[node + 1] - _inputStart[node];
+    public int InputCountOf(int node) => InputStarts[node + 1] - InputStarts[node];
 
-    /// <summary>The k-th input id of a node.</summary>
-    public string Input(int node, int k) => _inputs[_inputStart[node] + k];
+    /// <summary>The k-th input id of a node, made into a string on each call.</summary>
+    public string Input(int node, int k) => InputAt(InputStart(node) + k);
 
-    /// <summary>The i-th entry of the shared input list.</summary>
-    public string InputAt(int index) => _inputs[index];
+    /// <summary>The i-th entry of the shared input list, made into a string on each call.</summary>
+    public string InputAt(int index) => Encoding.UTF8.GetString(InputUtf8(index));
+
+    /// <summary>The i-th entry of the shared input list as UTF-8 bytes.</summary>
+    public ReadOnlySpan<byte> InputUtf8(int index) => Text(Inputs[index]);
+
+    /// <summary>Each node's op code, <see cref="UnknownOp"/> where the name is not an op.</summary>
+    internal ReadOnlySpan<byte> OpCodes => _ops.AsSpan(0, _nodeCount);
+
+    internal ReadOnlySpan<TextRange> Ids => _ids.AsSpan(0, _nodeCount);
+
+    internal ReadOnlySpan<TextRange> Inputs => _inputs.AsSpan(0, _inputCount);
+
+    /// <summary>Where each node's inputs start in <see cref="Inputs"/>, and one past the last node's end.</summary>
+    internal ReadOnlySpan<int> InputStarts => _inputStart.AsSpan(0, _nodeCount + 1);
+
+    internal ReadOnlySpan<double> Values => _values.AsSpan(0, _nodeCount);
+
+    private ReadOnlySpan<byte> Flags => _flags.AsSpan(0, _nodeCount);
+
+    /// <summary>The bytes of one range of the text arena.</summary>
+    internal ReadOnlySpan<byte> Text(TextRange range) => _text.AsSpan(range.Start, range.Length);
+
+    private TextRange AddText(ReadOnlySpan<byte> utf8)
+    {
+        if (_text.Length - _textLength < utf8.Length) Grow(ref _text, _textLength, _textLength + utf8.Length);
+        utf8.CopyTo(_text.AsSpan(_textLength));
+        var range = new TextRange(_textLength, utf8.Length);
+        _textLength += utf8.Length;
+        return range;
+    }
+
+    private TextRange AddText(string text)
+    {
+        int most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_text.Length - _textLength < most) Grow(ref _text, _textLength, _textLength + most);
+        int length = Encoding.UTF8.GetBytes(text, _text.AsSpan(_textLength));
+        var range = new TextRange(_textLength, length);
+        _textLength += length;
+        return range;
+    }
+
+    /// <summary>
+    /// How many nodes fit before the per-node arrays must grow. The pool rounds each rent up on its
+    /// own, so the arrays' lengths differ (<c>_inputStart</c> holds one more than the node count):
+    /// the shortest decides.
+    /// </summary>
+    private int NodeCapacity =>
+        Math.Min(Math.Min(Math.Min(_ids.Length, _ops.Length), Math.Min(_values.Length, _flags.Length)), _inputStart.Length - 1);
+
+    /// <summary>Grows whichever per-node arrays are full.</summary>
+    private void GrowNodes()
+    {
+        int n = _nodeCount;
+        if (_ids.Length <= n) Grow(ref _ids, n, n + 1);
+        if (_ops.Length <= n) Grow(ref _ops, n, n + 1);
+        if (_values.Length <= n) Grow(ref _values, n, n + 1);
+        if (_flags.Length <= n) Grow(ref _flags, n, n + 1);
+        if (_inputStart.Length <= n + 1) Grow(ref _inputStart, n + 1, n + 2);
+    }
+
+    /// <summary>Swaps <paramref name="array"/> for a pooled one at least twice as large, keeping its first <paramref name="used"/> items.</summary>
+    private static void Grow<T>(ref T[] array, int used, int needed)
+    {
+        T[] larger = ArrayPool<T>.Shared.Rent((int)Math.Min(Math.Max(2L * array.Length, needed), Array.MaxLength));
+        array.AsSpan(0, used).CopyTo(larger);
+        ArrayPool<T>.Shared.Return(array);
+        array = larger;
+    }
+
+    /// <summary>Ties <paramref name="owned"/> (a tape compiled from this spec) to the spec's lifetime.</summary>
+    internal void DisposeWith(IDisposable owned) => (_owned ??= []).Add(owned);
+
+    /// <summary>Gives the arrays back to the pool. The spec, and any tape compiled from it, must not be used after.</summary>
+    public void Dispose()
+    {
+        if (_owned is not null)
+        {
+            foreach (IDisposable owned in _owned) owned.Dispose();
+            _owned = null;
+        }
+        if (_ids.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(_text);
+        ArrayPool<TextRange>.Shared.Return(_ids);
+        ArrayPool<byte>.Shared.Return(_ops);
+        ArrayPool<double>.Shared.Return(_values);
+        ArrayPool<byte>.Shared.Return(_flags);
+        ArrayPool<int>.Shared.Return(_inputStart);
+        ArrayPool<TextRange>.Shared.Return(_inputs);
+        _text = _ops = _flags = [];
+        _ids = _inputs = [];
+        _values = [];
+        _inputStart = [0];
+        _nodeCount = _inputCount = _textLength = 0;
+    }
 }
+
+/// <summary>Where one id sits in a <see cref="GraphSpec"/>'s text arena.</summary>
+internal readonly record struct TextRange(int Start, int Length);

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 
 namespace GradApi.Engine.Ops;
 
@@ -29,8 +30,8 @@ public static class OpTable
             static (_, _, local) => local.Fill(1)),
 
         new(OpCode.Sub, "sub", 2, 2, "a - b", "1, -1",
-            static x => x[0] - x[1],
-            static (_, _, local) => { local[0] = 1; local[1] = -1; }),
+            static x => Sub(x[0], x[1]),
+            static (x, y, local) => SubLocal(x[0], x[1], y, out local[0], out local[1])),
 
         // mul switches: each input gets the product of the others (prefix and suffix products,
         // so a zero input needs no division).
@@ -50,78 +51,36 @@ public static class OpTable
             }),
 
         new(OpCode.Div, "div", 2, 2, "a / b", "1/b, -a/b^2",
-            static x => x[0] / x[1],
-            // -a/b^2 as -y/b: the same number, without b^2 overflowing when y is finite.
-            static (x, y, local) => { local[0] = 1 / x[1]; local[1] = -y / x[1]; }),
+            static x => Div(x[0], x[1]),
+            static (x, y, local) => DivLocal(x[0], x[1], y, out local[0], out local[1])),
 
-        new(OpCode.Neg, "neg", 1, 1, "-a", "-1",
-            static x => -x[0],
-            static (_, _, local) => local[0] = -1),
+        new(OpCode.Neg, "neg", 1, 1, "-a", "-1", static x => Neg(x[0]), static (x, y, local) => local[0] = NegLocal(x[0], y)),
+        new(OpCode.Inv, "inv", 1, 1, "1/a", "-1/a^2", static x => Inv(x[0]), static (x, y, local) => local[0] = InvLocal(x[0], y)),
 
-        new(OpCode.Inv, "inv", 1, 1, "1/a", "-1/a^2",
-            static x => 1 / x[0],
-            static (x, _, local) => local[0] = -1 / (x[0] * x[0])),
-
-        // The exponent's gradient a^b*ln(a) exists only for a > 0; elsewhere it is taken as 0.
         new(OpCode.Pow, "pow", 2, 2, "a^b", "b*a^(b-1); a^b*ln(a) for a > 0, else 0",
-            static x => Math.Pow(x[0], x[1]),
-            static (x, y, local) =>
-            {
-                double a = x[0], b = x[1];
-                local[0] = b == 0 ? 0 : b * Math.Pow(a, b - 1);
-                local[1] = a > 0 ? y * Math.Log(a) : 0;
-            },
-            // For a <= 0, a^b has no derivative in b: the 0 above is a convention.
+            static x => Pow(x[0], x[1]),
+            static (x, y, local) => PowLocal(x[0], x[1], y, out local[0], out local[1]),
+            // For a <= 0, a^b has no derivative in b: the 0 of PowLocal is a convention.
             static (x, _) => x[0] <= 0),
 
-        new(OpCode.Exp, "exp", 1, 1, "e^a", "e^a",
-            static x => Math.Exp(x[0]),
-            static (_, y, local) => local[0] = y),
-
-        new(OpCode.Log, "log", 1, 1, "ln a", "1/a",
-            static x => Math.Log(x[0]),
-            static (x, _, local) => local[0] = 1 / x[0]),
-
-        new(OpCode.Sqrt, "sqrt", 1, 1, "sqrt a", "1/(2 sqrt a)",
-            static x => Math.Sqrt(x[0]),
-            static (_, y, local) => local[0] = 0.5 / y),
-
-        // s(1-s), computed from a as e/(1+e)^2 with e = e^-|a|: s(1-s) itself rounds to 0 once
-        // s rounds to 1 (a > 37), long before the true slope underflows.
-        new(OpCode.Sigmoid, "sigmoid", 1, 1, "1/(1+e^-a)", "s(1-s)",
-            static x => Sigmoid(x[0]),
-            static (x, _, local) =>
-            {
-                double e = Math.Exp(-Math.Abs(x[0]));
-                local[0] = e / ((1 + e) * (1 + e));
-            }),
-
-        // 1-t^2, computed from a as 4e/(1+e)^2 with e = e^-2|a|, for the same reason (|a| > 19).
-        new(OpCode.Tanh, "tanh", 1, 1, "tanh a", "1-t^2",
-            static x => Math.Tanh(x[0]),
-            static (x, _, local) =>
-            {
-                double e = Math.Exp(-2 * Math.Abs(x[0]));
-                local[0] = 4 * e / ((1 + e) * (1 + e));
-            }),
+        new(OpCode.Exp, "exp", 1, 1, "e^a", "e^a", static x => Exp(x[0]), static (x, y, local) => local[0] = ExpLocal(x[0], y)),
+        new(OpCode.Log, "log", 1, 1, "ln a", "1/a", static x => Log(x[0]), static (x, y, local) => local[0] = LogLocal(x[0], y)),
+        new(OpCode.Sqrt, "sqrt", 1, 1, "sqrt a", "1/(2 sqrt a)", static x => Sqrt(x[0]), static (x, y, local) => local[0] = SqrtLocal(x[0], y)),
+        new(OpCode.Sigmoid, "sigmoid", 1, 1, "1/(1+e^-a)", "s(1-s)", static x => Sigmoid(x[0]), static (x, y, local) => local[0] = SigmoidLocal(x[0], y)),
+        new(OpCode.Tanh, "tanh", 1, 1, "tanh a", "1-t^2", static x => Tanh(x[0]), static (x, y, local) => local[0] = TanhLocal(x[0], y)),
 
         new(OpCode.Relu, "relu", 1, 1, "max(a, 0)", "1 if a > 0 else 0",
-            static x => x[0] > 0 ? x[0] : 0,
-            static (x, _, local) => local[0] = x[0] > 0 ? 1 : 0,
+            static x => Relu(x[0]),
+            static (x, y, local) => local[0] = ReluLocal(x[0], y),
             static (x, _) => x[0] == 0),
 
         new(OpCode.Abs, "abs", 1, 1, "|a|", "sign a (0 at 0)",
-            static x => Math.Abs(x[0]),
-            static (x, _, local) => local[0] = Math.Sign(x[0]),
+            static x => Abs(x[0]),
+            static (x, y, local) => local[0] = AbsLocal(x[0], y),
             static (x, _) => x[0] == 0),
 
-        new(OpCode.Sin, "sin", 1, 1, "sin a", "cos a",
-            static x => Math.Sin(x[0]),
-            static (x, _, local) => local[0] = Math.Cos(x[0])),
-
-        new(OpCode.Cos, "cos", 1, 1, "cos a", "-sin a",
-            static x => Math.Cos(x[0]),
-            static (x, _, local) => local[0] = -Math.Sin(x[0])),
+        new(OpCode.Sin, "sin", 1, 1, "sin a", "cos a", static x => Sin(x[0]), static (x, y, local) => local[0] = SinLocal(x[0], y)),
+        new(OpCode.Cos, "cos", 1, 1, "cos a", "-sin a", static x => Cos(x[0]), static (x, y, local) => local[0] = CosLocal(x[0], y)),
 
         // max and min route the whole gradient to the winner; a tie goes to the first winner.
         new(OpCode.Max, "max", 2, NAry, "the largest input", "1 to the first largest input, 0 to the others",
@@ -134,6 +93,179 @@ public static class OpTable
             static (x, _, local) => { local.Clear(); local[FirstMin(x)] = 1; },
             static (x, y) => IsTie(x, y)),
     ];
+
+    // The rules of the gates of one and two inputs, forward and local gradient side by side. The
+    // table's rules above call these, and so does the engine, through one switch per node
+    // (Forward1, Train1, Forward2, Train2 below) that the JIT turns into a jump to inlined code.
+
+    private static double Neg(double a) => -a;
+    private static double NegLocal(double a, double y) => -1;
+
+    private static double Inv(double a) => 1 / a;
+    private static double InvLocal(double a, double y) => -1 / (a * a);
+
+    private static double Exp(double a) => Math.Exp(a);
+    private static double ExpLocal(double a, double y) => y;
+
+    private static double Log(double a) => Math.Log(a);
+    private static double LogLocal(double a, double y) => 1 / a;
+
+    private static double Sqrt(double a) => Math.Sqrt(a);
+    private static double SqrtLocal(double a, double y) => 0.5 / y;
+
+    /// <summary>A sigmoid that never overflows: e^a/(1+e^a) for negative a.</summary>
+    private static double Sigmoid(double a)
+    {
+        if (a >= 0) return 1 / (1 + Math.Exp(-a));
+        double e = Math.Exp(a);
+        return e / (1 + e);
+    }
+
+    // s(1-s), computed from a as e/(1+e)^2 with e = e^-|a|: s(1-s) itself rounds to 0 once
+    // s rounds to 1 (a > 37), long before the true slope underflows.
+    private static double SigmoidLocal(double a, double y)
+    {
+        double e = Math.Exp(-Math.Abs(a));
+        return e / ((1 + e) * (1 + e));
+    }
+
+    private static double Tanh(double a) => Math.Tanh(a);
+
+    // 1-t^2, computed from a as 4e/(1+e)^2 with e = e^-2|a|, for the same reason (|a| > 19).
+    private static double TanhLocal(double a, double y)
+    {
+        double e = Math.Exp(-2 * Math.Abs(a));
+        return 4 * e / ((1 + e) * (1 + e));
+    }
+
+    private static double Relu(double a) => a > 0 ? a : 0;
+    private static double ReluLocal(double a, double y) => a > 0 ? 1 : 0;
+
+    private static double Abs(double a) => Math.Abs(a);
+    private static double AbsLocal(double a, double y) => Math.Sign(a);
+
+    private static double Sin(double a) => Math.Sin(a);
+    private static double SinLocal(double a, double y) => Math.Cos(a);
+
+    private static double Cos(double a) => Math.Cos(a);
+    private static double CosLocal(double a, double y) => -Math.Sin(a);
+
+    private static double Sub(double a, double b) => a - b;
+
+    private static void SubLocal(double a, double b, double y, out double da, out double db)
+    {
+        da = 1;
+        db = -1;
+    }
+
+    private static double Div(double a, double b) => a / b;
+
+    // -a/b^2 as -y/b: the same number, without b^2 overflowing when y is finite.
+    private static void DivLocal(double a, double b, double y, out double da, out double db)
+    {
+        da = 1 / b;
+        db = -y / b;
+    }
+
+    private static double Pow(double a, double b) => Math.Pow(a, b);
+
+    // The exponent's gradient a^b*ln(a) exists only for a > 0; elsewhere it is taken as 0.
+    private static void PowLocal(double a, double b, double y, out double da, out double db)
+    {
+        da = b == 0 ? 0 : b * Math.Pow(a, b - 1);
+        db = a > 0 ? y * Math.Log(a) : 0;
+    }
+
+    // The n-ary gates with two inputs: the same numbers as their rules in the table above
+    // (the sum starts at 0, so -0 + -0 is 0 there as here; a tie goes to the first input).
+    private static double Add2(double a, double b) => 0 + a + b;
+
+    private static double Mul2(double a, double b) => a * b;
+
+    private static void Mul2Local(double a, double b, double y, out double da, out double db)
+    {
+        da = b;
+        db = a;
+    }
+
+    private static double Max2(double a, double b) => b > a ? b : a;
+
+    private static double Min2(double a, double b) => b < a ? b : a;
+
+    /// <summary>The value of a gate of one input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Forward1(OpCode code, double a) => code switch
+    {
+        OpCode.Neg => Neg(a),
+        OpCode.Inv => Inv(a),
+        OpCode.Exp => Exp(a),
+        OpCode.Log => Log(a),
+        OpCode.Sqrt => Sqrt(a),
+        OpCode.Sigmoid => Sigmoid(a),
+        OpCode.Tanh => Tanh(a),
+        OpCode.Relu => Relu(a),
+        OpCode.Abs => Abs(a),
+        OpCode.Sin => Sin(a),
+        OpCode.Cos => Cos(a),
+        _ => throw NotOfArity(code, 1),
+    };
+
+    /// <summary>The value of a gate of one input, and its local gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Train1(OpCode code, double a, out double local)
+    {
+        double y;
+        switch (code)
+        {
+            case OpCode.Neg: y = Neg(a); local = NegLocal(a, y); return y;
+            case OpCode.Inv: y = Inv(a); local = InvLocal(a, y); return y;
+            case OpCode.Exp: y = Exp(a); local = ExpLocal(a, y); return y;
+            case OpCode.Log: y = Log(a); local = LogLocal(a, y); return y;
+            case OpCode.Sqrt: y = Sqrt(a); local = SqrtLocal(a, y); return y;
+            case OpCode.Sigmoid: y = Sigmoid(a); local = SigmoidLocal(a, y); return y;
+            case OpCode.Tanh: y = Tanh(a); local = TanhLocal(a, y); return y;
+            case OpCode.Relu: y = Relu(a); local = ReluLocal(a, y); return y;
+            case OpCode.Abs: y = Abs(a); local = AbsLocal(a, y); return y;
+            case OpCode.Sin: y = Sin(a); local = SinLocal(a, y); return y;
+            case OpCode.Cos: y = Cos(a); local = CosLocal(a, y); return y;
+            default: throw NotOfArity(code, 1);
+        }
+    }
+
+    /// <summary>The value of a gate of two inputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Forward2(OpCode code, double a, double b) => code switch
+    {
+        OpCode.Add => Add2(a, b),
+        OpCode.Sub => Sub(a, b),
+        OpCode.Mul => Mul2(a, b),
+        OpCode.Div => Div(a, b),
+        OpCode.Pow => Pow(a, b),
+        OpCode.Max => Max2(a, b),
+        OpCode.Min => Min2(a, b),
+        _ => throw NotOfArity(code, 2),
+    };
+
+    /// <summary>The value of a gate of two inputs, and its local gradients.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Train2(OpCode code, double a, double b, out double da, out double db)
+    {
+        double y;
+        switch (code)
+        {
+            case OpCode.Add: y = Add2(a, b); da = db = 1; return y;
+            case OpCode.Sub: y = Sub(a, b); SubLocal(a, b, y, out da, out db); return y;
+            case OpCode.Mul: y = Mul2(a, b); Mul2Local(a, b, y, out da, out db); return y;
+            case OpCode.Div: y = Div(a, b); DivLocal(a, b, y, out da, out db); return y;
+            case OpCode.Pow: y = Pow(a, b); PowLocal(a, b, y, out da, out db); return y;
+            case OpCode.Max: y = Max2(a, b); (da, db) = b > a ? (0d, 1d) : (1d, 0d); return y;
+            case OpCode.Min: y = Min2(a, b); (da, db) = b < a ? (0d, 1d) : (1d, 0d); return y;
+            default: throw NotOfArity(code, 2);
+        }
+    }
+
+    private static InvalidOperationException NotOfArity(OpCode code, int arity) =>
+        new($"The op {Get(code).Name} has no rule for {arity} inputs.");
 
     private static readonly Op[] ByCode = All.OrderBy(op => op.Code).ToArray();
 
@@ -148,12 +280,35 @@ public static class OpTable
     public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op) =>
         ByName.TryGetValue(name, out op);
 
-    /// <summary>A sigmoid that never overflows: e^a/(1+e^a) for negative a.</summary>
-    private static double Sigmoid(double a)
+    /// <summary>
+    /// The op with the name <paramref name="utf8Name"/>, as a JSON reader has it. Every name is
+    /// shorter than 8 bytes, so a name and its length are matched as one number against each op's.
+    /// </summary>
+    public static bool TryGet(ReadOnlySpan<byte> utf8Name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op)
     {
-        if (a >= 0) return 1 / (1 + Math.Exp(-a));
-        double e = Math.Exp(a);
-        return e / (1 + e);
+        op = null;
+        if (utf8Name.IsEmpty || utf8Name.Length >= sizeof(ulong)) return false;
+        ulong packed = Pack(utf8Name);
+        ulong[] names = PackedNames;
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (names[i] != packed) continue;
+            op = ByCode[i];
+            return true;
+        }
+        return false;
+    }
+
+    private static readonly ulong[] PackedNames = ByCode.Select(op => Pack(System.Text.Encoding.UTF8.GetBytes(op.Name))).ToArray();
+
+    /// <summary>Up to 7 bytes, zero-padded, with their length in the 8th: one number per name.</summary>
+    private static ulong Pack(ReadOnlySpan<byte> utf8)
+    {
+        Span<byte> padded = stackalloc byte[sizeof(ulong)];
+        padded.Clear();
+        utf8.CopyTo(padded);
+        padded[^1] = (byte)utf8.Length;
+        return BitConverter.ToUInt64(padded);
     }
 
     private static int FirstMax(ReadOnlySpan<double> x)

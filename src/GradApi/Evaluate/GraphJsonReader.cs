@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
 using GradApi.Problems;
@@ -35,7 +37,7 @@ internal static class GraphJsonReader
         var reader = new Utf8JsonReader(json, Options);
         try
         {
-            GraphSpec spec = ReadRoot(ref reader, maxNodes, expressions);
+            GraphSpec spec = ReadRoot(ref reader, maxNodes, json.Length, expressions);
             if (reader.Read()) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
             return spec;
         }
@@ -46,11 +48,11 @@ internal static class GraphJsonReader
         catch (InvalidOperationException)
         {
             // Utf8JsonReader checks a string's bytes only when it is read out as text.
-            throw ProblemException.InvalidBody("$", "The body has a string that is not valid UTF-8 (or holds an unpaired surrogate escape).");
+            throw InvalidUtf8();
         }
     }
 
-    private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes, ExpressionParser expressions)
+    private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes, int bodyLength, ExpressionParser expressions)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -67,7 +69,7 @@ internal static class GraphJsonReader
             {
                 Once(spec is not null, "nodes");
                 reader.Read();
-                spec = ReadNodes(ref reader, maxNodes);
+                spec = ReadNodes(ref reader, maxNodes, bodyLength);
             }
             else if (reader.ValueTextEquals("output"u8))
             {
@@ -151,87 +153,128 @@ internal static class GraphJsonReader
         return inputs;
     }
 
-    private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes)
+    private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes, int bodyLength)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
             throw ProblemException.InvalidBody("nodes", $"'nodes' must be an array of node objects, not {Describe(reader.TokenType)}.");
 
-        var spec = new GraphSpec();
-        var inputs = new List<string>();
+        // Room guessed from the body's size (a compact node takes some 50 bytes, an input id 10): the
+        // arrays come from a pool and grow if short, so a guess too large costs no more than pages untouched.
+        var spec = new GraphSpec(nodeCapacity: bodyLength / 48, inputCapacity: bodyLength / 24, textCapacity: bodyLength / 3);
         int index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (index == maxNodes)
                 throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The graph is too large",
                     $"The graph has more than {maxNodes:N0} nodes, the most this service evaluates in one request.");
-            ReadNode(ref reader, spec, index++, inputs);
+            ReadNode(ref reader, spec, index++);
         }
         return spec;
     }
 
-    private static void ReadNode(ref Utf8JsonReader reader, GraphSpec spec, int index, List<string> inputs)
+    /// <summary>
+    /// One node, straight into <paramref name="spec"/>: ids and the op name stay UTF-8 bytes, and a
+    /// JSON path is made into a string only for an error.
+    /// </summary>
+    private static void ReadNode(ref Utf8JsonReader reader, GraphSpec spec, int index)
     {
-        string path = $"nodes[{index}]";
         if (reader.TokenType != JsonTokenType.StartObject)
-            throw ProblemException.InvalidBody(path, $"A node must be an object, not {Describe(reader.TokenType)}.");
+            throw ProblemException.InvalidBody(NodePath(index), $"A node must be an object, not {Describe(reader.TokenType)}.");
 
-        string? id = null, op = null, label = null;
+        ReadOnlySpan<byte> id = default, op = default;
+        bool hasId = false, hasOp = false, hasInputs = false;
+        string? label = null;
         double? value = null;
-        bool hasInputs = false;
-        inputs.Clear();
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("id"u8))
             {
-                Once(id is not null, $"{path}.id");
-                id = ReadString(ref reader, $"{path}.id");
+                Once(hasId, index, "id");
+                hasId = true;
+                id = ReadUtf8(ref reader, index, "id");
             }
             else if (reader.ValueTextEquals("op"u8))
             {
-                Once(op is not null, $"{path}.op");
-                op = ReadString(ref reader, $"{path}.op");
+                Once(hasOp, index, "op");
+                hasOp = true;
+                op = ReadUtf8(ref reader, index, "op");
             }
             else if (reader.ValueTextEquals("value"u8))
             {
-                Once(value is not null, $"{path}.value");
-                value = ReadNumber(ref reader, $"{path}.value");
+                Once(value is not null, index, "value");
+                value = ReadNumber(ref reader, index, "value");
             }
             else if (reader.ValueTextEquals("inputs"u8))
             {
-                Once(hasInputs, $"{path}.inputs");
+                Once(hasInputs, index, "inputs");
                 hasInputs = true;
-                ReadInputs(ref reader, $"{path}.inputs", inputs);
+                ReadInputs(ref reader, index, spec);
             }
             else if (reader.ValueTextEquals("label"u8))
             {
-                Once(label is not null, $"{path}.label");
-                label = ReadString(ref reader, $"{path}.label");
+                Once(label is not null, index, "label");
+                label = ReadString(ref reader, $"{NodePath(index)}.label");
             }
             else
             {
-                throw Unknown(ref reader, path, "id, op, value, inputs, label");
+                throw Unknown(ref reader, NodePath(index), "id, op, value, inputs, label");
             }
         }
 
-        if (id is null) throw ProblemException.InvalidBody($"{path}.id", "Every node needs an 'id'.");
-        if (op is null) throw ProblemException.InvalidBody($"{path}.op", $"Node '{id}' needs an 'op'.");
+        if (!hasId) throw ProblemException.InvalidBody($"{NodePath(index)}.id", "Every node needs an 'id'.");
+        if (!hasOp) throw ProblemException.InvalidBody($"{NodePath(index)}.op", $"Node '{Encoding.UTF8.GetString(id)}' needs an 'op'.");
         spec.BeginNode(id, op, value, label);
-        foreach (string input in inputs) spec.AddInput(input);
         if (hasInputs) spec.MarkInputs();
         spec.EndNode();
     }
 
-    private static void ReadInputs(ref Utf8JsonReader reader, string path, List<string> inputs)
+    /// <summary>The input ids of the node being read, added to <paramref name="spec"/> as they come.</summary>
+    private static void ReadInputs(ref Utf8JsonReader reader, int index, GraphSpec spec)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
-            throw ProblemException.InvalidBody(path, $"'inputs' must be an array of node ids, not {Describe(reader.TokenType)}.");
+            throw ProblemException.InvalidBody($"{NodePath(index)}.inputs", $"'inputs' must be an array of node ids, not {Describe(reader.TokenType)}.");
+        int k = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.String)
-                throw ProblemException.InvalidBody($"{path}[{inputs.Count}]", $"An input must be a node id (a string), not {Describe(reader.TokenType)}.");
-            inputs.Add(reader.GetString()!);
+                throw ProblemException.InvalidBody($"{NodePath(index)}.inputs[{k}]", $"An input must be a node id (a string), not {Describe(reader.TokenType)}.");
+            spec.AddInput(Utf8Value(ref reader));
+            k++;
         }
+    }
+
+    private static string NodePath(int index) => $"nodes[{index}]";
+
+    /// <summary>A string property of node <paramref name="index"/> as UTF-8 bytes.</summary>
+    private static ReadOnlySpan<byte> ReadUtf8(scoped ref Utf8JsonReader reader, int index, string property)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+            throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", $"Expected a string, not {Describe(reader.TokenType)}.");
+        return Utf8Value(ref reader);
+    }
+
+    /// <summary>
+    /// The current string token's text as UTF-8: the body's own bytes when it has no escapes (checked
+    /// to be valid UTF-8, as <see cref="Utf8JsonReader.GetString"/> would), else unescaped into a new array.
+    /// </summary>
+    private static ReadOnlySpan<byte> Utf8Value(scoped ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped) return Encoding.UTF8.GetBytes(reader.GetString()!);
+        ReadOnlySpan<byte> value = reader.ValueSpan;
+        if (!Utf8.IsValid(value)) throw InvalidUtf8();
+        return value;
+    }
+
+    private static double ReadNumber(ref Utf8JsonReader reader, int index, string property)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.Number)
+            throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", $"Expected a number, not {Describe(reader.TokenType)}.");
+        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
+            throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", OutOfRange);
+        return value;
     }
 
     /// <summary>Moves to the next property name of the current object; false at its end.</summary>
@@ -252,7 +295,7 @@ internal static class GraphJsonReader
         if (reader.TokenType != JsonTokenType.Number)
             throw ProblemException.InvalidBody(path, $"Expected a number, not {Describe(reader.TokenType)}.");
         if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
-            throw ProblemException.InvalidBody(path, "The number is out of the range of a finite double.");
+            throw ProblemException.InvalidBody(path, OutOfRange);
         return value;
     }
 
@@ -260,6 +303,16 @@ internal static class GraphJsonReader
     {
         if (seen) throw ProblemException.InvalidBody(path, "The property appears twice.");
     }
+
+    private static void Once(bool seen, int index, string property)
+    {
+        if (seen) Once(seen, $"{NodePath(index)}.{property}");
+    }
+
+    private const string OutOfRange = "The number is out of the range of a finite double.";
+
+    private static ProblemException InvalidUtf8() =>
+        ProblemException.InvalidBody("$", "The body has a string that is not valid UTF-8 (or holds an unpaired surrogate escape).");
 
     private static ProblemException Unknown(ref Utf8JsonReader reader, string parent, string known) =>
         ProblemException.InvalidBody(MemberPath(parent, reader.GetString()!), $"Unknown property. Known here: {known}.");

@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using GradApi.Engine.Graphs;
+
+namespace GradApi.Engine.Compilation;
+
+/// <summary>
+/// The node ids of a <see cref="GraphSpec"/>, found by their UTF-8 bytes: an open-addressing hash
+/// table (linear probing) over one pooled array, with no string and no object per id.
+/// </summary>
+/// <remarks>
+/// Finding ids is bound by cache and TLB misses, not by hashing, so a slot holds what it takes to
+/// decide a match without a second trip to memory: an id of up to 7 bytes (most are) is packed
+/// into the slot's key whole; a longer one keeps its hash there and is compared with the spec's
+/// text. The hash is seeded per process, so no fixed set of ids collides on every server.
+/// </remarks>
+internal sealed class IdTable : IDisposable
+{
+    private const ulong Multiplier = 0x9E3779B97F4A7C15;
+    private const int InlineLength = sizeof(ulong) - 1;
+    private const ulong LongId = 0xFFUL << 56;
+    private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64();
+
+    private readonly GraphSpec _spec;
+    private readonly int _mask;
+    private Slot[] _slots;
+
+    private struct Slot
+    {
+        /// <summary>The id itself (bytes, then its length in the top byte), or <see cref="LongId"/> and its hash.</summary>
+        public ulong Key;
+
+        /// <summary>The node's index plus one; 0 marks an empty slot.</summary>
+        public int NodePlusOne;
+    }
+
+    public IdTable(GraphSpec spec, int count)
+    {
+        _spec = spec;
+        int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * count, 16));
+        _mask = capacity - 1;
+        _slots = ArrayPool<Slot>.Shared.Rent(capacity);
+        Array.Clear(_slots, 0, capacity);
+    }
+
+    /// <summary>Adds <paramref name="node"/> under its id; if another node has that id, leaves the table as it is and returns that node.</summary>
+    public int AddOrFind(int node)
+    {
+        ReadOnlySpan<byte> id = _spec.IdUtf8(node);
+        ulong key = KeyOf(id, out uint hash);
+        Slot[] slots = _slots;
+        for (int i = (int)hash & _mask; ; i = (i + 1) & _mask)
+        {
+            ref Slot slot = ref slots[i];
+            if (slot.NodePlusOne == 0)
+            {
+                slot.Key = key;
+                slot.NodePlusOne = node + 1;
+                return node;
+            }
+            if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
+        }
+    }
+
+    /// <summary>The node with this id, or -1.</summary>
+    public int Find(ReadOnlySpan<byte> id)
+    {
+        ulong key = KeyOf(id, out uint hash);
+        Slot[] slots = _slots;
+        for (int i = (int)hash & _mask; ; i = (i + 1) & _mask)
+        {
+            ref Slot slot = ref slots[i];
+            if (slot.NodePlusOne == 0) return -1;
+            if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
+        }
+    }
+
+    private bool SameId(in Slot slot, ReadOnlySpan<byte> id) => _spec.IdUtf8(slot.NodePlusOne - 1).SequenceEqual(id);
+
+    /// <summary>An id's key (see <see cref="Slot.Key"/>) and the hash that picks its first slot.</summary>
+    private static ulong KeyOf(ReadOnlySpan<byte> id, out uint hash)
+    {
+        if (id.Length <= InlineLength)
+        {
+            ulong packed = Pack(id);
+            hash = (uint)(Mix(packed ^ HashSeed) >> 32);
+            return packed;
+        }
+        ulong h = Hash(id);
+        hash = (uint)(h >> 32);
+        return LongId | (h & ~LongId);
+    }
+
+    /// <summary>Up to 7 bytes as one number, with the length in the top byte, so equal numbers mean equal ids.</summary>
+    private static ulong Pack(ReadOnlySpan<byte> id)
+    {
+        ulong packed;
+        if (id.Length >= sizeof(uint))
+        {
+            // Two reads that overlap when the id is shorter than 8 bytes: the shared bytes are equal, so OR keeps them.
+            packed = BinaryPrimitives.ReadUInt32LittleEndian(id)
+                | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(id[^sizeof(uint)..]) << (8 * (id.Length - sizeof(uint))));
+        }
+        else
+        {
+            packed = 0;
+            for (int k = 0; k < id.Length; k++) packed |= (ulong)id[k] << (8 * k);
+        }
+        return packed | ((ulong)id.Length << 56);
+    }
+
+    /// <summary>Eight bytes at a time, each word mixed in by a multiply.</summary>
+    private static ulong Hash(ReadOnlySpan<byte> key)
+    {
+        ulong h = HashSeed ^ ((ulong)key.Length * Multiplier);
+        int i = 0;
+        for (; i + sizeof(ulong) <= key.Length; i += sizeof(ulong))
+            h = Mix(h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[i..]));
+        if (i < key.Length)
+            h = Mix(h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[^sizeof(ulong)..])); // overlaps the last word: fine for a hash
+        return h;
+    }
+
+    private static ulong Mix(ulong h)
+    {
+        h *= Multiplier;
+        return h ^ (h >> 29);
+    }
+
+    public void Dispose()
+    {
+        if (_slots.Length == 0) return;
+        ArrayPool<Slot>.Shared.Return(_slots);
+        _slots = [];
+    }
+}
