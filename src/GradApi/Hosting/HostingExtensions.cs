@@ -49,8 +49,7 @@ internal static class HostingExtensions
         if (options.CorsOrigins.Length > 0) app.UseCors();
         if (options.HasApiKeys) app.UseMiddleware<ApiKeys>();
         app.UseRateLimiter();
-        app.UseRequestTimeouts();
-        app.UseMiddleware<StoppedRequestLog>();
+        app.UseMiddleware<TimeBudgetMiddleware>();
         return app;
     }
 }
