@@ -48,7 +48,7 @@ internal static class HostingExtensions
         app.UseNoStore();
         if (options.CorsOrigins.Length > 0) app.UseCors();
         if (options.HasApiKeys) app.UseMiddleware<ApiKeys>();
-        app.UseRateLimiter();
+        app.UseMiddleware<WorkAdmission>();
         app.UseMiddleware<TimeBudgetMiddleware>();
         return app;
     }
