@@ -9,6 +9,7 @@
 #   tests/load/load.sh                 # publish, start, measure
 #   DURATION=5s CONNECTIONS=16 tests/load/load.sh
 #   ROUNDS=5 tests/load/load.sh        # the three runs five times over, then the median ratio
+#   WARMUP=15s tests/load/load.sh      # a longer warm-up of each server (default 2s), for the JIT's optimized code
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,6 +17,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-1}
+WARMUP=${WARMUP:-2s}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 
 work=$(mktemp -d)
@@ -91,9 +93,9 @@ summary() { # name, wrk output
 }
 rps() { awk '/^Requests\/sec/ {print $2}' <<<"$1"; }
 
-echo "== warm-up (2s each)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$base/v1/evaluate" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$bbase/parse" >/dev/null
+echo "== warm-up ($WARMUP each)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$work/sigmoid.lua" "$base/v1/evaluate" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$work/sigmoid.lua" "$bbase/parse" >/dev/null
 
 ratios=()
 for round in $(seq "$ROUNDS"); do
