@@ -8,12 +8,16 @@
 #
 #   tests/load/load.sh                 # publish, start, measure
 #   DURATION=5s CONNECTIONS=16 tests/load/load.sh
+#   ROUNDS=5 tests/load/load.sh        # the three runs five times over, then the median ratio
+#   WARMUP=15s tests/load/load.sh      # a longer warm-up of each server (default 2s), for the JIT's optimized code
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-1}
+WARMUP=${WARMUP:-2s}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 
 work=$(mktemp -d)
@@ -87,24 +91,33 @@ summary() { # name, wrk output
   errors=$(awk '/Non-2xx/ {print $NF}' <<<"$2"); errors=${errors:-0}
   printf '%-9s %10s req/s   p50 %8s   p90 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p90" "$p99" "$errors"
 }
-
-echo "== warm-up (2s each)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$base/v1/evaluate" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$work/sigmoid.lua" "$bbase/parse" >/dev/null
-
-echo "== evaluate: $CONNECTIONS connections, $DURATION, sigmoid neuron"
-evaluate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$base/v1/evaluate")
-echo "$evaluate"
-echo "== baseline: $CONNECTIONS connections, $DURATION, the same body parsed by a bare endpoint"
-baseline=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$bbase/parse")
-echo "$baseline"
-echo "== healthz: $CONNECTIONS connections, $DURATION (comparison)"
-healthz=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/healthz")
-echo "$healthz"
-
-echo "== summary"
-summary evaluate "$evaluate"
-summary baseline "$baseline"
-summary healthz "$healthz"
 rps() { awk '/^Requests\/sec/ {print $2}' <<<"$1"; }
-echo "evaluate / baseline requests/s: $(python3 -c "print(round($(rps "$evaluate") / $(rps "$baseline"), 2))") (target >= 0.70)"
+
+echo "== warm-up ($WARMUP each)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$work/sigmoid.lua" "$base/v1/evaluate" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$work/sigmoid.lua" "$bbase/parse" >/dev/null
+
+ratios=()
+for round in $(seq "$ROUNDS"); do
+  [ "$ROUNDS" -gt 1 ] && echo "== round $round of $ROUNDS"
+  echo "== evaluate: $CONNECTIONS connections, $DURATION, sigmoid neuron"
+  evaluate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$base/v1/evaluate")
+  echo "$evaluate"
+  echo "== baseline: $CONNECTIONS connections, $DURATION, the same body parsed by a bare endpoint"
+  baseline=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/sigmoid.lua" "$bbase/parse")
+  echo "$baseline"
+  echo "== healthz: $CONNECTIONS connections, $DURATION (comparison)"
+  healthz=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$base/healthz")
+  echo "$healthz"
+
+  echo "== summary"
+  summary evaluate "$evaluate"
+  summary baseline "$baseline"
+  summary healthz "$healthz"
+  ratio=$(python3 -c "print(round($(rps "$evaluate") / $(rps "$baseline"), 2))")
+  ratios+=("$ratio")
+  echo "evaluate / baseline requests/s: $ratio (target >= 0.70)"
+done
+if [ "$ROUNDS" -gt 1 ]; then
+  echo "evaluate / baseline requests/s over $ROUNDS rounds: ${ratios[*]}; median $(python3 -c "import statistics, sys; print(statistics.median(map(float, sys.argv[1:])))" "${ratios[@]}")"
+fi

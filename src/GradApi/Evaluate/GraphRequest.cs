@@ -30,7 +30,7 @@ public sealed class GraphRequest(GraphSpec spec)
     {
         GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
         HttpRequest request = context.Request;
-        if (!request.HasJsonContentType() || !IsUtf8(request.ContentType))
+        if (!IsPlainJson(request.ContentType) && (!request.HasJsonContentType() || !IsUtf8(request.ContentType)))
             throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"Send the graph as application/json in UTF-8, not '{request.ContentType ?? "no content type"}'.");
 
@@ -79,6 +79,11 @@ public sealed class GraphRequest(GraphSpec spec)
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The usual content types, told without parsing a media type.</summary>
+    private static bool IsPlainJson(string? contentType) =>
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>JSON is UTF-8 (RFC 8259): a charset parameter, if any, must say so.</summary>
     private static bool IsUtf8(string? contentType) =>

@@ -48,9 +48,8 @@ internal static class HostingExtensions
         app.UseNoStore();
         if (options.CorsOrigins.Length > 0) app.UseCors();
         if (options.HasApiKeys) app.UseMiddleware<ApiKeys>();
-        app.UseRateLimiter();
-        app.UseRequestTimeouts();
-        app.UseMiddleware<StoppedRequestLog>();
+        app.UseMiddleware<WorkAdmission>();
+        app.UseMiddleware<TimeBudgetMiddleware>();
         return app;
     }
 }

@@ -1,33 +1,22 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace GradApi.Hosting;
 
 /// <summary>
-/// Load shedding with ASP.NET Core's rate limiter: <see cref="WorkLimiter"/> as its global limiter, and a 429
-/// problem document with Retry-After instead of the framework's bare 503.
+/// Load shedding: every request is admitted by <see cref="WorkLimiter"/> (see <see cref="WorkAdmission"/>), and one
+/// turned away gets a 429 problem document with Retry-After.
 /// </summary>
 internal static class LoadShedding
 {
-    public static IServiceCollection AddGradApiLoadShedding(this IServiceCollection services)
-    {
+    public static IServiceCollection AddGradApiLoadShedding(this IServiceCollection services) =>
         services.AddSingleton<WorkLimiter>();
-        services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = WriteRejection;
-        });
-        services.AddOptions<RateLimiterOptions>()
-            .Configure<WorkLimiter>((options, limiter) => options.GlobalLimiter = limiter);
-        return services;
-    }
 
-    private static async ValueTask WriteRejection(OnRejectedContext context, CancellationToken cancellationToken)
+    /// <summary>The 429 problem, with the lease's reason and how long to wait.</summary>
+    internal static async Task WriteRejection(HttpContext http, RateLimitLease lease)
     {
-        HttpContext http = context.HttpContext;
-        TimeSpan retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.FromSeconds(1);
-        string detail = context.Lease.TryGetMetadata(MetadataName.ReasonPhrase, out string? reason) && reason is not null
+        TimeSpan retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.FromSeconds(1);
+        string detail = lease.TryGetMetadata(MetadataName.ReasonPhrase, out string? reason) && reason is not null
             ? reason
             : "The service is busy with other graphs.";
         int seconds = (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
@@ -44,5 +33,62 @@ internal static class LoadShedding
                 Detail = $"{detail} Try again in {seconds} s.",
             },
         });
+    }
+}
+
+/// <summary>
+/// Runs each request under a lease of <see cref="WorkLimiter"/>: taken at once when there is room, else waited for
+/// (bounded by the limiter's queue and its timeout), and held until the request is done; a request the limiter turns
+/// away is answered 429. What ASP.NET Core's rate-limiting middleware did with the same limiter, without its per-request
+/// metrics, feature and state machines: a request admitted at once that completes without waiting costs one lease.
+/// </summary>
+internal sealed class WorkAdmission(RequestDelegate next, WorkLimiter limiter)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        RateLimitLease lease = limiter.AttemptAcquire(context);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            return QueueAsync(context);
+        }
+
+        Task work;
+        try
+        {
+            work = next(context);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+        if (!work.IsCompleted) return ReleaseAfterAsync(work, lease);
+        lease.Dispose();
+        return work;
+    }
+
+    private static async Task ReleaseAfterAsync(Task work, RateLimitLease lease)
+    {
+        using (lease) await work;
+    }
+
+    private async Task QueueAsync(HttpContext context)
+    {
+        RateLimitLease lease;
+        try
+        {
+            lease = await limiter.AcquireAsync(context, cancellationToken: context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // The client went away while it waited: there is no one to answer.
+        }
+
+        using (lease)
+        {
+            if (lease.IsAcquired) await next(context);
+            else await LoadShedding.WriteRejection(context, lease);
+        }
     }
 }

@@ -4,16 +4,15 @@ using Microsoft.Extensions.Options;
 namespace GradApi.Hosting;
 
 /// <summary>
-/// The rate limiter's global limiter: bounds the work in flight rather than the number of requests.
+/// The limiter every request passes (see <see cref="WorkAdmission"/>): bounds the work in flight rather than the number of requests.
 /// A /v1 request weighs its body size in 64 KiB units (at least one) and holds that many permits of a
 /// <see cref="ConcurrencyLimiter"/> whose permits add up to <see cref="HostingOptions.WorkBudgetBytes"/>,
 /// so thousands of small graphs run side by side while a few huge ones queue, then get a 429.
 /// </summary>
 /// <remarks>
-/// Why a custom <see cref="PartitionedRateLimiter{TResource}"/>: the rate-limiting middleware asks its limiters for
-/// one permit per request (<c>AttemptAcquire(context)</c>, then <c>AcquireAsync(context)</c>), and the limiters behind
-/// <c>AddPolicy</c> only ever see that count of one, so no built-in policy can weigh a request. The global limiter is
-/// handed the <see cref="HttpContext"/>, so it ignores the count it is asked for and takes the request's weight instead.
+/// Why a <see cref="PartitionedRateLimiter{TResource}"/> of <see cref="HttpContext"/>: <see cref="WorkAdmission"/> hands
+/// it the request, and it ignores the permit count it is asked for and takes the request's weight instead (the
+/// framework's policies only ever see a count of one, so none of them can weigh a request).
 /// The queue is newest-first: a small request takes free permits at once even while a huge one waits for more, and a
 /// full queue drops its oldest waiter. The built-in queue has no timeout, so the wait here is bounded by
 /// <see cref="HostingOptions.WorkQueueTimeoutSeconds"/>. An optional token bucket per client runs first.
@@ -72,7 +71,7 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
     {
         if (!IsLimited(resource)) return Lease.Free;
 
-        // Work first: a failed attempt costs nothing, and the middleware then waits in AcquireAsync.
+        // Work first: a failed attempt costs nothing, and WorkAdmission then waits in AcquireAsync.
         RateLimitLease work = _work.AttemptAcquire(Weigh(resource.Request));
         if (!work.IsAcquired) return work;
         if (_perClient is null) return work;

@@ -4,7 +4,7 @@ using GradApi.Evaluate;
 
 namespace GradApi.Validation;
 
-internal sealed class EvaluateQueryValidator : AbstractValidator<EvaluateQuery>
+internal sealed class EvaluateQueryValidator : AbstractValidator<EvaluateQuery>, IQuickCheck
 {
     private static readonly string[] Modes = ["training", "inference"];
     private static readonly string[] Booleans = ["true", "false"];
@@ -39,4 +39,10 @@ internal sealed class EvaluateQueryValidator : AbstractValidator<EvaluateQuery>
             .OverridePropertyName("check")
             .WithMessage("check=numeric compares gradients: it goes with mode=training, not inference.");
     }
+
+    /// <summary>No option given, or only the spellings that pass every rule whatever the others say.</summary>
+    public bool SurelyValid(object argument) => argument is EvaluateQuery
+    {
+        Mode: null or "training" or "inference", Explain: null or "false", Check: null or "none",
+    };
 }
