@@ -49,7 +49,7 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
             for (int i = 0; i < spec.NodeCount; i++)
             {
                 writer.WriteStartObject();
-                writer.WriteString("id"u8, spec.Id(i));
+                writer.WriteString("id"u8, spec.IdUtf8(i)); // the bytes as sent: no string per node
                 writer.WriteString("op"u8, OpTable.Get(evaluation.Tape.OpAt(evaluation.Tape.PositionOf(i))).Name);
                 writer.WriteNumber("value"u8, evaluation.ValueOf(i));
                 writer.WriteNumber("grad"u8, evaluation.GradOf(i));
