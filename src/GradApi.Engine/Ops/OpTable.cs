@@ -40,7 +40,9 @@ public static class OpTable
             {
                 double product = 1;
                 foreach (double v in x) product *= v;
-                return product;
+                // Finite inputs make NaN only as infinity * 0: a partial product that overflowed, times a
+                // zero input. The product is then 0, in whatever order the inputs come.
+                return double.IsNaN(product) && x.Contains(0.0) ? 0 : product;
             },
             static (x, _, local) =>
             {

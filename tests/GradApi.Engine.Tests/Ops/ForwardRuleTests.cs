@@ -28,4 +28,22 @@ public sealed class ForwardRuleTests
         Assert.True(double.IsFinite(y));
         Close.Equal(expected, y, 1e-15, 1e-300);
     }
+
+    [Theory]
+    [InlineData(1e200, 1e200, 0)]
+    [InlineData(1e200, 0, 1e200)]
+    [InlineData(0, 1e200, 1e200)]
+    [InlineData(-1e200, 1e300, -0.0)]
+    public void Mul_ZeroTimesAnOverflow_IsZeroInEveryOrder(double a, double b, double c)
+    {
+        Assert.True(OpTable.TryGet("mul", out Op? op));
+        Assert.Equal(0, op.Forward([a, b, c]));
+    }
+
+    [Fact]
+    public void Mul_OverflowWithoutAZero_StaysInfinite() // for the engine to report, not to hide
+    {
+        Assert.True(OpTable.TryGet("mul", out Op? op));
+        Assert.Equal(double.PositiveInfinity, op.Forward([1e200, 1e200, 2]));
+    }
 }
