@@ -15,6 +15,7 @@
 #   NODES=100000 RUNS=5 COLD=1 tests/load/bigdag.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/load/common.sh
 
 NODES=${NODES:-1000000}
 RUNS=${RUNS:-3}
@@ -23,13 +24,6 @@ for tool in curl python3; do command -v "$tool" >/dev/null || { echo "$tool is n
 
 work=$(mktemp -d)
 pid=""
-stop() {
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1"
-    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-}
 cleanup() {
   stop "$pid"
   rm -rf "$work"
@@ -49,7 +43,6 @@ limit=$(( (body_bytes / 1048576 + 64) * 1048576 ))
 echo "== (a) JsonDocument.Parse in process, $((RUNS + 1)) runs (the first cold)"
 dotnet "$work/bench/GradApi.Benchmarks.dll" parse "$work/dag.json" $((RUNS + 1)) | tee "$work/parse.txt"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # start KIND: a fresh process of the service (app) or of the baseline; sets pid and url.
 start() {

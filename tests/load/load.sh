@@ -12,6 +12,7 @@
 #   WARMUP=15s tests/load/load.sh      # a longer warm-up of each server (default 2s), for the JIT's optimized code
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/load/common.sh
 
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -22,13 +23,6 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 
 work=$(mktemp -d)
 server="" baseline_pid=""
-stop() {
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1"
-    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-}
 cleanup() {
   stop "$server"
   stop "$baseline_pid"
@@ -40,20 +34,15 @@ echo "== publish (Release)"
 dotnet publish src/GradApi -c Release -o "$work/app" --nologo -v q >/dev/null
 dotnet publish tests/GradApi.LoadBaseline -c Release -o "$work/baseline" --nologo -v q >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 # Request logging off: at Information level the console log would cost more than the evaluation.
 (cd "$work/app" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.dll --urls "$base" \
    --Logging:LogLevel:Default=Warning >"$work/server.log" 2>&1) &
 server=$!
-for _ in $(seq 100); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; echo "the service exited"; exit 1; }
-  sleep 0.2
-done
-curl -fs "$base/healthz" >/dev/null || { cat "$work/server.log"; echo "the service did not start"; exit 1; }
+wait_healthy "$base" "$server" "$work/server.log"
 
-bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+bport=$(free_port)
 bbase="http://127.0.0.1:$bport"
 (cd "$work/baseline" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.LoadBaseline.dll --urls "$bbase" \
    --Logging:LogLevel:Default=Warning >"$work/baseline.log" 2>&1) &

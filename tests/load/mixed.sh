@@ -16,6 +16,7 @@
 #   DURATION=10s CONNECTIONS=16 tests/load/mixed.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/load/common.sh
 
 DURATION=${DURATION:-60s}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -25,11 +26,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 work=$(mktemp -d)
 server=""
 cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill -TERM "$server"
-    for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$server" 2>/dev/null || true
-  fi
+  stop "$server"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,18 +37,13 @@ python3 tests/load/mixed_bodies.py gen "$work/bodies"
 echo "== publish (Release)"
 dotnet publish src/GradApi -c Release -o "$work/app" --nologo -v q >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 # Request logging off: at Information level the console log would cost more than a small evaluation.
 (cd "$work/app" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.dll --urls "$base" \
    --Logging:LogLevel:Default=Warning >"$work/server.log" 2>&1) &
 server=$!
-for _ in $(seq 100); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; echo "the service exited"; exit 1; }
-  sleep 0.2
-done
-curl -fs "$base/healthz" >/dev/null || { cat "$work/server.log"; echo "the service did not start"; exit 1; }
+wait_healthy "$base" "$server" "$work/server.log"
 
 echo "== every body and mode once, against the reference"
 names=()
