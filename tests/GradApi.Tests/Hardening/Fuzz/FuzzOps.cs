@@ -77,8 +77,11 @@ internal static class FuzzReference
         return sum;
     }
 
+    /// <summary>The product; exactly 0 when a factor is 0, even where the others' product overflows.</summary>
     private static double Product(ReadOnlySpan<double> x)
     {
+        foreach (double v in x)
+            if (v == 0) return 0;
         double product = 1;
         foreach (double v in x) product *= v;
         return product;
