@@ -84,10 +84,10 @@ internal sealed class IdTable : IDisposable
         if (id.Length <= InlineLength)
         {
             ulong packed = Pack(id);
-            hash = (uint)(Mix(packed ^ HashSeed) >> 32);
+            hash = (uint)(Avalanche(packed ^ HashSeed) >> 32);
             return packed;
         }
-        ulong h = Hash(id);
+        ulong h = Avalanche(Hash(id));
         hash = (uint)(h >> 32);
         return LongId | (h & ~LongId);
     }
@@ -126,6 +126,32 @@ internal sealed class IdTable : IDisposable
     {
         h *= Multiplier;
         return h ^ (h >> 29);
+    }
+
+    /// <summary>
+    /// MurmurHash3's 64-bit finalizer: every input bit moves every output bit. A multiply alone only
+    /// carries bits upward, so the slot (the top bits) would hang on the low bytes of the id and miss
+    /// its last ones: ids that differ only there would pile into one run of slots on every server.
+    /// </summary>
+    private static ulong Avalanche(ulong h)
+    {
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCD;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53;
+        return h ^ (h >> 33);
+    }
+
+    /// <summary>How many slots a search for <paramref name="id"/> looks at: 1 when its first slot decides.</summary>
+    internal int ProbeLength(ReadOnlySpan<byte> id)
+    {
+        ulong key = KeyOf(id, out uint hash);
+        int length = 1;
+        for (int i = (int)hash & _mask; ; i = (i + 1) & _mask, length++)
+        {
+            ref Slot slot = ref _slots[i];
+            if (slot.NodePlusOne == 0 || (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id)))) return length;
+        }
     }
 
     public void Dispose()

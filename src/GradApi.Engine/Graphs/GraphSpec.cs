@@ -142,7 +142,11 @@ public sealed class GraphSpec : IDisposable
     }
 
     /// <summary>Records that the node begun last carries an <c>inputs</c> field (even an empty one).</summary>
-    public void MarkInputs() => _flags[_nodeCount] |= (byte)NodeFlags.HasInputs;
+    public void MarkInputs()
+    {
+        if (!_begun) throw new InvalidOperationException("No node has begun.");
+        _flags[_nodeCount] |= (byte)NodeFlags.HasInputs;
+    }
 
     public void EndNode()
     {

@@ -12,8 +12,8 @@ namespace GradApi.Evaluate;
 /// Writes an evaluation as the contract's <see cref="EvaluateResponse"/> straight from the
 /// engine's buffers, flushing as it goes, so a million-node answer is never built in memory.
 /// The headers are gone by the time the writing ends, so its duration, <c>write;dur=...</c>, is
-/// sent as a Server-Timing trailer where the connection supports trailers (HTTP/2 and HTTP/3;
-/// HTTP/1.1 with a chunked body, which this answer is) and not at all where it does not.
+/// sent as a Server-Timing trailer where Kestrel carries trailers (HTTP/2 and HTTP/3) and not at
+/// all where it does not (HTTP/1.1, even with this answer's chunked body).
 /// </summary>
 internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnlyList<BackwardStep>? steps = null,
     GradientCheckResult? check = null) : IResult
