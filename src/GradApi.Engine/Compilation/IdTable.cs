@@ -18,7 +18,7 @@ namespace GradApi.Engine.Compilation;
 internal sealed class IdTable : IDisposable
 {
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
-    private const int InlineLength = sizeof(ulong) - 1;
+    private const int InlineLength = ShortUtf8.MaxLength;
     private const ulong LongId = 0xFFUL << 56;
     private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64();
 
@@ -83,31 +83,13 @@ internal sealed class IdTable : IDisposable
     {
         if (id.Length <= InlineLength)
         {
-            ulong packed = Pack(id);
+            ulong packed = ShortUtf8.Pack(id);
             hash = (uint)(Avalanche(packed ^ HashSeed) >> 32);
             return packed;
         }
         ulong h = Avalanche(Hash(id));
         hash = (uint)(h >> 32);
         return LongId | (h & ~LongId);
-    }
-
-    /// <summary>Up to 7 bytes as one number, with the length in the top byte, so equal numbers mean equal ids.</summary>
-    private static ulong Pack(ReadOnlySpan<byte> id)
-    {
-        ulong packed;
-        if (id.Length >= sizeof(uint))
-        {
-            // Two reads that overlap when the id is shorter than 8 bytes: the shared bytes are equal, so OR keeps them.
-            packed = BinaryPrimitives.ReadUInt32LittleEndian(id)
-                | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(id[^sizeof(uint)..]) << (8 * (id.Length - sizeof(uint))));
-        }
-        else
-        {
-            packed = 0;
-            for (int k = 0; k < id.Length; k++) packed |= (ulong)id[k] << (8 * k);
-        }
-        return packed | ((ulong)id.Length << 56);
     }
 
     /// <summary>Eight bytes at a time, each word mixed in by a multiply.</summary>

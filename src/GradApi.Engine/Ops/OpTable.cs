@@ -289,8 +289,8 @@ public static class OpTable
     public static bool TryGet(ReadOnlySpan<byte> utf8Name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op)
     {
         op = null;
-        if (utf8Name.IsEmpty || utf8Name.Length >= sizeof(ulong)) return false;
-        ulong packed = Pack(utf8Name);
+        if (utf8Name.IsEmpty || utf8Name.Length > ShortUtf8.MaxLength) return false;
+        ulong packed = ShortUtf8.Pack(utf8Name);
         ulong[] names = PackedNames;
         for (int i = 0; i < names.Length; i++)
         {
@@ -301,17 +301,7 @@ public static class OpTable
         return false;
     }
 
-    private static readonly ulong[] PackedNames = ByCode.Select(op => Pack(System.Text.Encoding.UTF8.GetBytes(op.Name))).ToArray();
-
-    /// <summary>Up to 7 bytes, zero-padded, with their length in the 8th: one number per name.</summary>
-    private static ulong Pack(ReadOnlySpan<byte> utf8)
-    {
-        Span<byte> padded = stackalloc byte[sizeof(ulong)];
-        padded.Clear();
-        utf8.CopyTo(padded);
-        padded[^1] = (byte)utf8.Length;
-        return BitConverter.ToUInt64(padded);
-    }
+    private static readonly ulong[] PackedNames = ByCode.Select(op => ShortUtf8.Pack(System.Text.Encoding.UTF8.GetBytes(op.Name))).ToArray();
 
     private static int FirstMax(ReadOnlySpan<double> x)
     {
