@@ -336,7 +336,11 @@ public sealed class GraphCompiler
     /// are still held; then each input whose last reader this node is gives its slot back. A value
     /// nobody reads gives its slot back at once; the output's is never given back.
     /// </summary>
-    internal static InferencePlan PlanSlots(int n, int edges, int[] edgeStart, int[] edgeInput, int output)
+    /// <param name="pooled">
+    /// Whether the plan's arrays come from the pool, for a tape that gives them back when disposed;
+    /// false for one that owns no arrays (<see cref="Tape.WithLeafValues"/>), whose plan the GC takes.
+    /// </param>
+    internal static InferencePlan PlanSlots(int n, int edges, int[] edgeStart, int[] edgeInput, int output, bool pooled = true)
     {
         int[] lastReader = ArrayPool<int>.Shared.Rent(n);
         int[] free = ArrayPool<int>.Shared.Rent(n); // a stack of the slots given back
@@ -348,8 +352,8 @@ public sealed class GraphCompiler
                     lastReader[edgeInput[e]] = p;
             lastReader[output] = int.MaxValue;
 
-            int[] outputSlot = ArrayPool<int>.Shared.Rent(n);
-            int[] edgeSlot = ArrayPool<int>.Shared.Rent(edges);
+            int[] outputSlot = pooled ? ArrayPool<int>.Shared.Rent(n) : new int[n];
+            int[] edgeSlot = pooled ? ArrayPool<int>.Shared.Rent(edges) : new int[edges];
             int freeCount = 0, slotCount = 0;
             for (int p = 0; p < n; p++)
             {

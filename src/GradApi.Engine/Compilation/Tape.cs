@@ -96,7 +96,7 @@ public sealed class Tape : IDisposable
     /// </summary>
     internal Tape WithLeafValues(double[] leafValues) =>
         new(Spec, NodeCount, EdgeCount, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, Seed, MaxArity,
-            Inference ?? GraphCompiler.PlanSlots(NodeCount, EdgeCount, EdgeStart, EdgeInput, Output), ownsArrays: false);
+            Inference ?? GraphCompiler.PlanSlots(NodeCount, EdgeCount, EdgeStart, EdgeInput, Output, pooled: false), ownsArrays: false);
 
     /// <summary>Gives the arrays back to the pool (once; a tape made by <see cref="WithLeafValues"/> gives back none).</summary>
     public void Dispose()

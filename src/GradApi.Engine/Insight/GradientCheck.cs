@@ -215,7 +215,7 @@ public static class GradientCheck
             edgeStart[count] = e;
             int output = conePosition[tape.Output];
             return new Tape(tape.Spec, count, e, ops, leafValues, edgeStart, edgeInput, nodeAt, positionOfNode, output,
-                tape.Seed, maxArity, GraphCompiler.PlanSlots(count, e, edgeStart, edgeInput, output), ownsArrays: false);
+                tape.Seed, maxArity, GraphCompiler.PlanSlots(count, e, edgeStart, edgeInput, output, pooled: false), ownsArrays: false);
         }
     }
 }
