@@ -126,9 +126,7 @@ internal sealed class GraphAnswers
         {
             FuzzNode sent = _graph.Nodes[i];
             JsonObject node = nodes[i]!.AsObject();
-            Assert.Equal(sent.Id, FuzzResponse.Text(node, "id"));
-            Assert.Equal(sent.Op, FuzzResponse.Text(node, "op"));
-            Assert.Equal(sent.Label, FuzzResponse.Text(node, "label"));
+            AssertNamesNode(sent, node);
             double value = (double)node["value"]!;
             grads[i] = (double)node["grad"]!;
             Assert.True(double.IsFinite(value) && double.IsFinite(grads[i]), $"node {sent.Id}: value {value}, grad {grads[i]}");
@@ -255,9 +253,7 @@ internal sealed class GraphAnswers
         {
             FuzzNode sent = _graph.Nodes[i];
             JsonObject node = nodes[i]!.AsObject();
-            Assert.Equal(sent.Id, FuzzResponse.Text(node, "id"));
-            Assert.Equal(sent.Op, FuzzResponse.Text(node, "op"));
-            Assert.Equal(sent.Label, FuzzResponse.Text(node, "label"));
+            AssertNamesNode(sent, node);
             Assert.Equal(sent.Value, (double?)node["value"]);
             Assert.Equal(sent.Inputs?.Select(p => _graph.Nodes[p].Id), node["inputs"]?.AsArray().Select(n => (string)n!));
         }
@@ -300,6 +296,14 @@ internal sealed class GraphAnswers
     private static void Close(double expected, double actual, string what, double relative = 1e-7, double absolute = 1e-9) =>
         Assert.True(Math.Abs(expected - actual) <= absolute + relative * Math.Max(Math.Abs(expected), Math.Abs(actual)),
             $"{what}: expected {expected:R}, got {actual:R}");
+
+    /// <summary>An answer's node names the node sent in its place: the same id, op and label.</summary>
+    private static void AssertNamesNode(FuzzNode sent, JsonObject node)
+    {
+        Assert.Equal(sent.Id, FuzzResponse.Text(node, "id"));
+        Assert.Equal(sent.Op, FuzzResponse.Text(node, "op"));
+        Assert.Equal(sent.Label, FuzzResponse.Text(node, "label"));
+    }
 }
 
 /// <summary>The query options of one evaluate request.</summary>
