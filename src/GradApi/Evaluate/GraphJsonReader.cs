@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -267,15 +268,10 @@ internal static class GraphJsonReader
         return value;
     }
 
-    private static double ReadNumber(ref Utf8JsonReader reader, int index, string property)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.Number)
-            throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", $"Expected a number, not {Describe(reader.TokenType)}.");
-        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
-            throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", OutOfRange);
-        return value;
-    }
+    private static double ReadNumber(ref Utf8JsonReader reader, int index, string property) =>
+        TryReadNumber(ref reader, out double value, out string? problem)
+            ? value
+            : throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", problem);
 
     /// <summary>Moves to the next property name of the current object; false at its end.</summary>
     private static bool NextProperty(ref Utf8JsonReader reader) =>
@@ -289,14 +285,18 @@ internal static class GraphJsonReader
         return reader.GetString()!;
     }
 
-    private static double ReadNumber(ref Utf8JsonReader reader, string path)
+    private static double ReadNumber(ref Utf8JsonReader reader, string path) =>
+        TryReadNumber(ref reader, out double value, out string? problem) ? value : throw ProblemException.InvalidBody(path, problem);
+
+    /// <summary>The next token as a finite double, or what is wrong with it (the caller names where).</summary>
+    private static bool TryReadNumber(ref Utf8JsonReader reader, out double value, [NotNullWhen(false)] out string? problem)
     {
         reader.Read();
-        if (reader.TokenType != JsonTokenType.Number)
-            throw ProblemException.InvalidBody(path, $"Expected a number, not {Describe(reader.TokenType)}.");
-        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
-            throw ProblemException.InvalidBody(path, OutOfRange);
-        return value;
+        value = 0;
+        if (reader.TokenType != JsonTokenType.Number) problem = $"Expected a number, not {Describe(reader.TokenType)}.";
+        else if (!reader.TryGetDouble(out value) || !double.IsFinite(value)) problem = OutOfRange;
+        else problem = null;
+        return problem is null;
     }
 
     private static void Once(bool seen, string path)
