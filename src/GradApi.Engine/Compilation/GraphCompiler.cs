@@ -338,7 +338,7 @@ public sealed class GraphCompiler
     /// </summary>
     /// <param name="pooled">
     /// Whether the plan's arrays come from the pool, for a tape that gives them back when disposed;
-    /// false for one that owns no arrays (<see cref="Tape.WithLeafValues"/>), whose plan the GC takes.
+    /// false for one that owns no arrays (the gradient check's cone of the output), whose plan the GC takes.
     /// </param>
     internal static InferencePlan PlanSlots(int n, int edges, int[] edgeStart, int[] edgeInput, int output, bool pooled = true)
     {

@@ -89,16 +89,7 @@ public sealed class Tape : IDisposable
     public ReadOnlySpan<int> InputsAt(int position) =>
         EdgeInput.AsSpan(EdgeStart[position], EdgeStart[position + 1] - EdgeStart[position]);
 
-    /// <summary>
-    /// This tape with other leaf values (indexed by position, like <see cref="LeafValues"/>) and an
-    /// inference plan: the same graph to run again at another point, without compiling again.
-    /// Shares every array but the leaf values, which stay the caller's to change between runs.
-    /// </summary>
-    internal Tape WithLeafValues(double[] leafValues) =>
-        new(Spec, NodeCount, EdgeCount, Ops, leafValues, EdgeStart, EdgeInput, NodeAt, PositionOfNode, Output, Seed, MaxArity,
-            Inference ?? GraphCompiler.PlanSlots(NodeCount, EdgeCount, EdgeStart, EdgeInput, Output, pooled: false), ownsArrays: false);
-
-    /// <summary>Gives the arrays back to the pool (once; a tape made by <see cref="WithLeafValues"/> gives back none).</summary>
+    /// <summary>Gives the arrays back to the pool, once, if the tape owns them.</summary>
     public void Dispose()
     {
         if (IsDisposed) return;

@@ -11,9 +11,10 @@ namespace GradApi.Engine.Insight;
 /// <see cref="GradientCheckOptions.MaxLeaves"/> input leaves it checks one random unit direction v
 /// instead (JAX's check_grads style): grad · v against the central difference along v.
 /// <para>
-/// The compiled tape is reused as it is: each forward pass runs it in inference mode with the
-/// leaf values changed in a copy, on an engine of the check's own, so the caller's evaluation
-/// stays valid. Two forward passes per leaf, or two in all for a direction.
+/// Nothing is compiled again: the part of the compiled tape that leads to the output is copied
+/// once into a tape of the check's own, whose leaf values each forward pass (inference mode, on an
+/// engine of the check's own) moves and puts back, so the caller's evaluation stays valid. Two
+/// forward passes per leaf, or two in all for a direction.
 /// </para>
 /// </summary>
 public static class GradientCheck
@@ -150,10 +151,10 @@ public static class GradientCheck
             _engine = engine;
             _eps = eps;
             _seed = tape.Seed;
-            Tape cone = OutputCone(tape, reaches, out _conePosition);
-            _base = cone.LeafValues;
-            _leafValues = (double[])cone.LeafValues.Clone();
-            _cone = cone.WithLeafValues(_leafValues);
+            // The cone's leaf values are its own, fresh array: the probe moves them and puts them back.
+            _cone = OutputCone(tape, reaches, out _conePosition);
+            _leafValues = _cone.LeafValues;
+            _base = (double[])_leafValues.Clone();
             _cancellationToken = cancellationToken;
         }
 
