@@ -27,6 +27,16 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>Each op's name by code, encoded once rather than for every node written.</summary>
+    private static readonly JsonEncodedText[] OpNames = EncodeOpNames();
+
+    private static JsonEncodedText[] EncodeOpNames()
+    {
+        var names = new JsonEncodedText[OpTable.All.Count];
+        foreach (Op op in OpTable.All) names[(int)op.Code] = JsonEncodedText.Encode(op.Name);
+        return names;
+    }
+
     public async Task ExecuteAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
@@ -50,7 +60,7 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
             {
                 writer.WriteStartObject();
                 writer.WriteString("id"u8, spec.IdUtf8(i)); // the bytes as sent: no string per node
-                writer.WriteString("op"u8, OpTable.Get(evaluation.Tape.OpAt(evaluation.Tape.PositionOf(i))).Name);
+                writer.WriteString("op"u8, OpNames[(int)evaluation.Tape.OpAt(evaluation.Tape.PositionOf(i))]);
                 writer.WriteNumber("value"u8, evaluation.ValueOf(i));
                 writer.WriteNumber("grad"u8, evaluation.GradOf(i));
                 if (spec.Label(i) is { } label) writer.WriteString("label"u8, label);
