@@ -25,7 +25,7 @@ internal static class EvaluateEndpoints
                 + "automatic differentiation), and returns every node's value and grad = d output / d node in the "
                 + "request's order. With mode=inference it runs forward only, keeps nothing for a backward pass, "
                 + "drops each value once its last reader has run, and returns the output's value. Its 200 and 422 answers "
-                + "(and the 400s of the compiler) carry a W3C Server-Timing header naming the stages that ran with their durations in ms "
+                + "(and the compiler's 400s, and the 413s of explain's and check's size limits) carry a W3C Server-Timing header naming the stages that ran with their durations in ms "
                 + "(read, parse, compile, forward, backward in training, check, and the GC pauses among them as gc); the time spent writing the body "
                 + "follows it as a Server-Timing trailer (write) where the connection carries trailers (HTTP/2).")
             .Accepts<EvaluateRequest>("application/json")
