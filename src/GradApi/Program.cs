@@ -19,10 +19,9 @@ builder.Services.AddOptions<GradApiOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 
-// Errors: every non-2xx answer is an RFC 9457 problem document.
-builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Explain);
+// Errors: every non-2xx answer is an RFC 9457 problem document, whatever the Accept header says.
+builder.Services.AddGradApiProblems();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
 // Validation: FluentValidation validators, run by an endpoint filter (see ValidationFilter).
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
