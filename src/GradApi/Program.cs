@@ -8,6 +8,7 @@ using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
+using GradApi.Validation;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -50,6 +51,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();
+app.UseMiddleware<UnknownQueryParameters>();
 
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value.Swagger)
 {

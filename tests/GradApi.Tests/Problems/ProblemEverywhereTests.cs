@@ -31,6 +31,8 @@ public sealed class ProblemEverywhereTests(ProblemServers servers) : IClassFixtu
         new ErrorCase("render: no nodes", 400, "/v1/render", s => s.Small, () => Post("/v1/render", "{\"nodes\": []}")),
         new ErrorCase("parse: unknown op", 400, "/v1/parse", s => s.Small, () => Post("/v1/parse", """{"nodes": [{"id": "a", "op": "frob", "value": 1}]}""")),
         new ErrorCase("evaluate: bad mode", 400, "/v1/evaluate", s => s.Small, () => Post("/v1/evaluate?mode=fast", Neuron)),
+        new ErrorCase("evaluate: unknown query parameter", 400, "/v1/evaluate", s => s.Small, () => Post("/v1/evaluate?mdoe=inference", Neuron)),
+        new ErrorCase("ops: unknown query parameter", 400, "/v1/ops", s => s.Small, () => new HttpRequestMessage(HttpMethod.Get, "/v1/ops?verbose=1")),
         new ErrorCase("evaluate: no API key", 401, "/v1/evaluate", s => s.Keyed, () => Post("/v1/evaluate", Neuron)),
         new ErrorCase("no such route", 404, "/v1/nope", s => s.Small, () => new HttpRequestMessage(HttpMethod.Get, "/v1/nope")),
         new ErrorCase("GET on evaluate", 405, "/v1/evaluate", s => s.Small, () => new HttpRequestMessage(HttpMethod.Get, "/v1/evaluate")),
