@@ -5,6 +5,7 @@ using GradApi.Engine.Evaluation;
 using GradApi.Engine.Expressions;
 using GradApi.Evaluate;
 using GradApi.Hosting;
+using GradApi.Observability;
 using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
@@ -37,6 +38,9 @@ builder.Services.AddSingleton(services =>
     return new ExpressionParser(new ExpressionLimits { MaxLength = options.MaxExpressionLength, MaxDepth = options.MaxExpressionDepth });
 });
 
+// Metrics: OpenTelemetry, served for Prometheus at /metrics (see Observability/).
+builder.AddGradApiMetrics();
+
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
 
@@ -51,6 +55,7 @@ builder.AddGradApiLimits();
 
 var app = builder.Build();
 
+app.UseGradApiMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();
@@ -65,9 +70,12 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapGradApiHealth();
+app.MapGradApiMetrics();
+app.MapGradApiVersion();
 app.MapGradApi();
 app.MapRender();
 
+app.LogVersionOnStart();
 app.Run();
 return 0;
 
