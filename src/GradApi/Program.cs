@@ -8,6 +8,7 @@ using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
+using GradApi.Validation;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -19,10 +20,9 @@ builder.Services.AddOptions<GradApiOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 
-// Errors: every non-2xx answer is an RFC 9457 problem document.
-builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Explain);
+// Errors: every non-2xx answer is an RFC 9457 problem document, whatever the Accept header says.
+builder.Services.AddGradApiProblems();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
 // Validation: FluentValidation validators, run by an endpoint filter (see ValidationFilter).
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -51,6 +51,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();
+app.UseMiddleware<UnknownQueryParameters>();
 
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value.Swagger)
 {
