@@ -9,6 +9,7 @@ using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
 using GradApi.Validation;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -39,7 +40,9 @@ builder.Services.AddSingleton(services =>
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
 
-builder.Services.AddHealthChecks();
+// Health: /healthz (liveness) and /healthz/ready (the graph store's dependency; see Hosting/Health).
+builder.Services.AddHealthChecks()
+    .AddCheck("graph-store", () => HealthCheckResult.Healthy("Registered graphs are kept in this process."), [Health.ReadyTag]);
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
@@ -61,7 +64,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
 
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapHealthChecks("/healthz").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+app.MapGradApiHealth();
 app.MapGradApi();
 app.MapRender();
 
