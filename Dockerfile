@@ -50,6 +50,8 @@ LABEL org.opencontainers.image.title="GradApi" \
       org.opencontainers.image.version="$APP_VERSION" \
       org.opencontainers.image.revision="$SOURCE_REVISION"
 ENV ASPNETCORE_HTTP_PORTS=8080
+# Logs as one JSON object per line (Logging:Console:FormatterName=simple for plain text).
+ENV Logging__Console__FormatterName=json
 EXPOSE 8080
 WORKDIR /app
 COPY --from=build /app .
