@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using GradApi.Observability;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -11,58 +10,125 @@ namespace GradApi.OpenApi;
 /// </summary>
 internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDocumentFilter
 {
-    private const string Ready = """{"status":"Healthy","checks":{"graph-store":{"status":"Healthy","description":"..."}}}""";
-    private const string NotReady = """{"status":"Unhealthy","checks":{"graph-store":{"status":"Unhealthy","description":"..."}}}""";
-
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
         document.Paths ??= [];
-        document.Paths["/healthz"] = Get(document, "Health", "Liveness: 200 whenever the process answers",
-            "For container health checks and liveness probes: runs no check (a dependency that is down is no reason to "
-                + "restart the service). Needs no API key and is never shed. HEAD answers the same without the body.",
-            new OpenApiResponses { ["200"] = Answer("The process answers.", "text/plain", JsonValue.Create("Healthy")) });
-        document.Paths["/healthz/ready"] = Get(document, "Ready", "Readiness: 200 when the service's dependencies are up",
-            "For readiness probes and load balancers: runs the checks of the service's dependencies (the graph store's) and "
-                + "names each one's status; 503 when one is down: take the replica out of rotation until it is ready again.",
-            new OpenApiResponses
+        document.Paths["/healthz"] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
             {
-                ["200"] = Answer("Every dependency is up.", "application/json", JsonNode.Parse(Ready)),
-                ["503"] = Answer("A dependency is down.", "application/json", JsonNode.Parse(NotReady)),
-            });
-        if (MetricsSetup.Enabled(configuration))
-            document.Paths[MetricsSetup.Path] = Get(document, "Metrics", "Metrics in Prometheus's text exposition format",
-                "ASP.NET Core's request counts and durations, the runtime's, and the service's own (gradapi_*): nodes evaluated, "
-                    + "requests refused (413, 429, 504), the work budget in use and queued. Switched off by GradApi:Metrics=false.",
-                new OpenApiResponses
+                [HttpMethod.Get] = new()
                 {
-                    ["200"] = Answer("The metrics.", "text/plain", JsonValue.Create("gradapi_nodes_evaluated_total{mode=\"training\"} 5")),
-                });
+                    OperationId = "Health",
+                    Summary = "Liveness: 200 when the service is up",
+                    Description = "For load balancers, container health checks and liveness probes: runs no check, so a "
+                        + "dependency that is down (Redis) never gets the service restarted; see /healthz/ready. Needs no API "
+                        + "key and is never shed. HEAD answers the same status without the body.",
+                    Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
+                    Responses = new OpenApiResponses
+                    {
+                        ["200"] = Text("Healthy: the service is up.", "Healthy"),
+                    },
+                },
+            },
+        };
+        document.Paths["/healthz/ready"] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    OperationId = "Ready",
+                    Summary = "Readiness: the graph store's dependency",
+                    Description = "For readiness probes. Runs the graph store's check: the in-process store is always Healthy; "
+                        + "the Redis store (GradApi:GraphStore:Redis) is Healthy when Redis answers a PING and Degraded when it "
+                        + "does not. Degraded is still 200: without Redis, registering answers 503, but /v1/evaluate and every "
+                        + "graph this replica has compiled still answer, so the replica stays in rotation. Needs no API key. "
+                        + "HEAD answers the same status without the body.",
+                    Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
+                    Responses = new OpenApiResponses
+                    {
+                        ["200"] = Report("Healthy, or Degraded: the report says which check and why.",
+                            """{"status":"Degraded","checks":{"graph-store":{"status":"Degraded","description":"Redis at redis:6379 cannot be reached: registering a graph answers 503 until it answers again; graphs compiled here still evaluate."}}}"""),
+                        ["503"] = Report("Unhealthy: a check failed outright; take the replica out of rotation.",
+                            """{"status":"Unhealthy","checks":{"graph-store":{"status":"Unhealthy","description":null}}}"""),
+                    },
+                },
+            },
+        };
+        if (MetricsSetup.Enabled(configuration))
+            document.Paths[MetricsSetup.Path] = new OpenApiPathItem
+            {
+                Operations = new Dictionary<HttpMethod, OpenApiOperation>
+                {
+                    [HttpMethod.Get] = new()
+                    {
+                        OperationId = "Metrics",
+                        Summary = "Metrics in Prometheus's text exposition format",
+                        Description = "ASP.NET Core's request counts and durations, Kestrel's and the runtime's, and the service's own "
+                            + "(gradapi_*): nodes evaluated, requests refused (413, 429, 504), the work budget in use and queued. "
+                            + "Needs no API key and is never shed. Switched off by GradApi:Metrics=false.",
+                        Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
+                        Responses = new OpenApiResponses
+                        {
+                            ["200"] = Text("The metrics, as Prometheus scrapes them (text/plain; version=0.0.4).",
+                                "gradapi_nodes_evaluated_total{otel_scope_name=\"GradApi\",mode=\"training\"} 5"),
+                        },
+                    },
+                },
+            };
     }
 
-    private static OpenApiPathItem Get(OpenApiDocument document, string id, string summary, string description, OpenApiResponses responses) => new()
+    /// <summary>The readiness report: the overall status and each check's status and description.</summary>
+    private static OpenApiResponse Report(string description, string example)
     {
-        Operations = new Dictionary<HttpMethod, OpenApiOperation>
+        var status = new OpenApiSchema
         {
-            [HttpMethod.Get] = new()
+            Type = JsonSchemaType.String,
+            Enum = [.. new[] { "Healthy", "Degraded", "Unhealthy" }.Select(s => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(s))],
+        };
+        var check = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "status", "description" },
+            Properties = new Dictionary<string, IOpenApiSchema>
             {
-                OperationId = id,
-                Summary = summary,
-                Description = description,
-                Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
-                Responses = responses,
+                ["status"] = status,
+                ["description"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
             },
-        },
-    };
+        };
+        return new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, IOpenApiMediaType>
+            {
+                ["application/json"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "status", "checks" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["status"] = status,
+                            ["checks"] = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = check },
+                        },
+                    },
+                    Example = System.Text.Json.Nodes.JsonNode.Parse(example),
+                },
+            },
+        };
+    }
 
-    private static OpenApiResponse Answer(string description, string mediaType, JsonNode? example) => new()
+    private static OpenApiResponse Text(string description, string example) => new()
     {
         Description = description,
         Content = new Dictionary<string, IOpenApiMediaType>
         {
-            [mediaType] = new OpenApiMediaType
+            ["text/plain"] = new OpenApiMediaType
             {
-                Schema = new OpenApiSchema { Type = example is JsonObject ? JsonSchemaType.Object : JsonSchemaType.String },
-                Example = example,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                Example = System.Text.Json.Nodes.JsonValue.Create(example),
             },
         },
     };
