@@ -8,7 +8,8 @@ namespace GradApi.OpenApi;
 
 /// <summary>
 /// Documents the answers every /v1 operation may give because of the service's limits: 429 with Retry-After when
-/// the work budget is full, 504 when the time budget runs out, and 401 when API keys are configured.
+/// the work budget is full, 503 with Retry-After when the service ran out of memory, 504 when the time budget runs out,
+/// and 401 when API keys are configured.
 /// </summary>
 internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : IOperationFilter
 {
@@ -30,6 +31,9 @@ internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : I
             },
         };
         operation.Responses.TryAdd("429", busy);
+        OpenApiResponse outOfMemory = Problem(problem, "The service ran out of memory for this request. Try again after Retry-After seconds.");
+        outOfMemory.Headers = busy.Headers;
+        operation.Responses.TryAdd("503", outOfMemory);
         operation.Responses.TryAdd("504", Problem(problem,
             $"The request ran past its time budget ({hosting.Value.EvaluateTimeoutSeconds:0.###} s) and was stopped."));
     }
