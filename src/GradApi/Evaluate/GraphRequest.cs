@@ -67,7 +67,7 @@ public sealed class GraphRequest(GraphSpec spec)
             }
             var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
             long received = Stopwatch.GetTimestamp();
-            GraphSpec spec = GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions);
+            GraphSpec spec = GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions, context.RequestAborted);
             // The spec's arrays go back to the pool once the answer is written.
             context.Response.RegisterForDispose(spec);
             return new GraphRequest(spec)

@@ -13,7 +13,7 @@ internal static class LoadShedding
     public static IServiceCollection AddGradApiLoadShedding(this IServiceCollection services)
     {
         services.AddSingleton(_ => MemoryBudget.FromGC()).AddSingleton<WorkLimiter>().AddSingleton<MemoryHealth>();
-        services.AddHealthChecks().AddCheck<MemoryHealth>("memory");
+        services.AddHealthChecks().AddCheck<MemoryHealth>("memory", tags: [Health.LiveTag]);
         return services;
     }
 
