@@ -39,8 +39,10 @@ public sealed class GraphRequest(GraphSpec spec)
         // budget could never have run.
         long limit = Math.Min(options.MaxBodyBytes, context.RequestServices.GetRequiredService<WorkLimiter>().BudgetBytes);
         if (request.ContentLength > limit) throw TooLarge(limit);
+        // The loop below holds the limit, reading at most one byte past it. Kestrel's own limit is lifted so that a
+        // chunked body over the limit stays readable after the 413, for the rest of it to be drained (see TooLargeBody).
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = null;
 
         int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
         long start = Stopwatch.GetTimestamp();
