@@ -20,14 +20,16 @@ internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDo
                 [HttpMethod.Get] = new()
                 {
                     OperationId = "Health",
-                    Summary = "Liveness: 200 when the service is up",
-                    Description = "For load balancers, container health checks and liveness probes: runs no check, so a "
-                        + "dependency that is down (Redis) never gets the service restarted; see /healthz/ready. Needs no API "
-                        + "key and is never shed. HEAD answers the same status without the body.",
+                    Summary = "Liveness: 200 when the service is up and can do its work",
+                    Description = "For load balancers, container health checks and liveness probes: runs no dependency's "
+                        + "check, so a dependency that is down (Redis) never gets the service restarted (see /healthz/ready); "
+                        + "503 when the process ran out of memory and, with no request running, still holds most of it: "
+                        + "restart it. Needs no API key and is never shed. HEAD answers the same status without the body.",
                     Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
                     Responses = new OpenApiResponses
                     {
                         ["200"] = Text("Healthy: the service is up.", "Healthy"),
+                        ["503"] = Text("Unhealthy: the process cannot do its work (out of memory); restart it.", "Unhealthy"),
                     },
                 },
             },
