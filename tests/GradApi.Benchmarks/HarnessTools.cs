@@ -54,8 +54,8 @@ public static class HarnessTools
         {
             for (int run = 0; run <= runs; run++) // run 0 warms up
             {
-                long allocated = GC.GetAllocatedBytesForCurrentThread();
                 TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
                 long start = Stopwatch.GetTimestamp();
                 bool succeeded = true;
                 if (mode == "scalar-training")
@@ -68,8 +68,8 @@ public static class HarnessTools
                         Console.WriteLine($"  forward {result.ForwardTime.TotalMilliseconds:0.0} ms backward {result.BackwardTime.TotalMilliseconds:0.0} ms");
                 }
                 double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
                 allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+                double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
                 if (!succeeded) throw new InvalidOperationException($"The graph fails in {mode}.");
                 if (run == 0) continue;
                 double ns = ms * 1e6 / ((double)spec.NodeCount * size);

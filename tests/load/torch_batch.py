@@ -9,8 +9,9 @@ benchmarks console evaluate it at SIZE samples with the batch engine (GradApi.Be
 then evaluates the same file in PyTorch: one float64 tensor of shape [SIZE] per node, forward
 then backward with torch.autograd, grads of every input leaf. Input leaf j in sample i holds its
 value plus ((i * 7919 + j * 104729) % 2001 - 1000) / 1e4 on both sides, so both answer the same
-numbers; the script checks that they do and prints the medians and their ratio. Not part of CI:
-too slow, and its figures are only as good as the machine is quiet.
+numbers; the script checks that they do and prints the medians and their ratio, by the wall clock
+and by CPU time (which a busy machine disturbs less). Not part of CI: too slow, and its figures are
+only as good as the machine is quiet.
 """
 import functools
 import json
@@ -89,8 +90,9 @@ def main():
         batch = console("batch", path, SIZE, RUNS)
 
     lines = [line.split() for line in batch.splitlines() if line.startswith("batch ")]
-    engine_ms = {mode: statistics.median(float(l[3]) for l in lines if l[1] == mode)
-                 for mode in ("training", "inference", "scalar-training")}
+    modes = ("training", "inference", "scalar-training")
+    engine_ms = {mode: statistics.median(float(l[3]) for l in lines if l[1] == mode) for mode in modes}
+    engine_cpu = {mode: statistics.median(float(l[6]) for l in lines if l[1] == mode) for mode in modes}
     allocated = max(int(l[5]) for l in lines if l[1] in ("training", "inference"))
     check = next(l for l in lines if l[1] == "check")
     engine_values, engine_grads = float(check[2]), float(check[3])
@@ -129,12 +131,13 @@ def main():
         return values[output].detach(), values[first_input].grad
 
     run()  # warm
-    times = []
+    times, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         out, grad = run()
         times.append((time.perf_counter() - start) * 1000)
-    torch_ms = statistics.median(times)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    torch_ms, torch_cpu = statistics.median(times), statistics.median(cpu)
 
     torch_values, torch_grads = float(out.sum()), float(grad.sum())
     agree = (abs(torch_values - engine_values) <= 1e-9 * max(1.0, abs(engine_values))
@@ -144,13 +147,15 @@ def main():
           f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); {os.cpu_count()} CPUs")
     print(f"answers agree: {agree} (sum of output values: batch engine {engine_values!r}, torch {torch_values!r}; "
           f"sum of d output / d first input: {engine_grads!r}, {torch_grads!r})")
-    for name, ms in (("PyTorch forward+backward", torch_ms),
-                     ("batch engine training", engine_ms["training"]),
-                     ("batch engine inference", engine_ms["inference"]),
-                     ("scalar engine training x SIZE", engine_ms["scalar-training"])):
-        print(f"{name:32} {ms:10.1f} ms  {ms * 1e6 / node_samples:8.2f} ns per node-sample (median of {RUNS})")
+    print(f"{'(median of ' + str(RUNS) + ')':32} {'wall ms':>10} {'ns/node-sample':>15} {'CPU ms':>10} {'CPU ns/node-sample':>19}")
+    for name, ms, cpu_ms in (("PyTorch forward+backward", torch_ms, torch_cpu),
+                             ("batch engine training", engine_ms["training"], engine_cpu["training"]),
+                             ("batch engine inference", engine_ms["inference"], engine_cpu["inference"]),
+                             ("scalar engine training x SIZE", engine_ms["scalar-training"], engine_cpu["scalar-training"])):
+        print(f"{name:32} {ms:10.1f} {ms * 1e6 / node_samples:15.2f} {cpu_ms:10.1f} {cpu_ms * 1e6 / node_samples:19.2f}")
     print(f"batch engine allocated per evaluation: {allocated} bytes")
-    print(f"PyTorch / batch engine (training): {torch_ms / engine_ms['training']:.1f}x")
+    print(f"PyTorch / batch engine (training): {torch_ms / engine_ms['training']:.1f}x wall clock, "
+          f"{torch_cpu / engine_cpu['training']:.1f}x CPU time")
     return 0 if agree else 1
 
 
