@@ -15,6 +15,13 @@ if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Logs: levels and the console format from the Logging section (appsettings.json); every line carries the
+// request's trace id, and each request writes one line of its own (see RequestLog).
+builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+// JSON lines keep the time in a field of its own: no separator after it, as the single-line format needs.
+builder.Services.PostConfigure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(options =>
+    options.TimestampFormat = options.TimestampFormat?.TrimEnd());
+
 // Settings: limits and switches from the GradApi section, checked at startup.
 builder.Services.AddOptions<GradApiOptions>()
     .Bind(builder.Configuration.GetSection(GradApiOptions.Section))
@@ -51,6 +58,7 @@ builder.AddGradApiLimits();
 
 var app = builder.Build();
 
+app.UseMiddleware<RequestLog>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();

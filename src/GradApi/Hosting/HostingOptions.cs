@@ -38,9 +38,13 @@ public sealed class HostingOptions
 
     // Load shedding: the work in flight, weighed by body size.
 
-    /// <summary>Total body bytes of the /v1 requests served at once; a request weighs its Content-Length in 64 KiB units.</summary>
+    /// <summary>
+    /// Total body bytes of the /v1 requests served at once; a request weighs its Content-Length in 64 KiB units, and
+    /// one larger than the whole budget gets a 413. Unset (the default), it is sized from the memory the process may
+    /// use (<see cref="MemoryBudget"/>).
+    /// </summary>
     [Range(64 * 1024, 1L << 40)]
-    public long WorkBudgetBytes { get; set; } = 256L * 1024 * 1024;
+    public long? WorkBudgetBytes { get; set; }
 
     /// <summary>Total body bytes of the requests that may wait for the budget; past it, 429.</summary>
     [Range(0, 1L << 40)]
@@ -49,6 +53,17 @@ public sealed class HostingOptions
     /// <summary>Most seconds a request waits for the budget before it is answered 429.</summary>
     [Range(0.001, 3600)]
     public double WorkQueueTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// After a 413, at most this many bytes of the rest of the body are read and thrown away, so that a client that
+    /// sends its whole body before reading gets the problem document (see <see cref="TooLargeBody"/>); 0 closes at once.
+    /// </summary>
+    [Range(0, 1L << 40)]
+    public long TooLargeDrainBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>After a 413, at most this many seconds are spent reading the rest of the body.</summary>
+    [Range(0, 3600)]
+    public double TooLargeDrainSeconds { get; set; } = 10;
 
     /// <summary>Requests per second one client may make to /v1 (token bucket per API key, else per IP); 0 turns it off.</summary>
     [Range(0, 1_000_000)]
