@@ -4,6 +4,7 @@ using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Expressions;
 using GradApi.Evaluate;
+using GradApi.CompiledGraphs;
 using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
@@ -36,6 +37,9 @@ builder.Services.AddSingleton(services =>
     return new ExpressionParser(new ExpressionLimits { MaxLength = options.MaxExpressionLength, MaxDepth = options.MaxExpressionDepth });
 });
 
+// Registered graphs: canonical graphs in a store by content-hash id, compiled ones cached in this process.
+builder.Services.AddGraphStore(builder.Configuration);
+
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
 
@@ -62,6 +66,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapHealthChecks("/healthz").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
 app.MapGradApi();
+app.MapGraphs();
 app.MapRender();
 
 app.Run();
