@@ -9,6 +9,8 @@ using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
+using GradApi.Validation;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -20,10 +22,9 @@ builder.Services.AddOptions<GradApiOptions>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 
-// Errors: every non-2xx answer is an RFC 9457 problem document.
-builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Explain);
+// Errors: every non-2xx answer is an RFC 9457 problem document, whatever the Accept header says.
+builder.Services.AddGradApiProblems();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
 // Validation: FluentValidation validators, run by an endpoint filter (see ValidationFilter).
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -43,7 +44,9 @@ builder.Services.AddGraphStore(builder.Configuration);
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
 
-builder.Services.AddHealthChecks();
+// Health: /healthz (liveness) and /healthz/ready (the graph store's dependency; see Hosting/Health).
+builder.Services.AddHealthChecks()
+    .AddCheck("graph-store", () => HealthCheckResult.Healthy("Registered graphs are kept in this process."), [Health.ReadyTag]);
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
@@ -55,6 +58,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();
+app.UseMiddleware<UnknownQueryParameters>();
 
 if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value.Swagger)
 {
@@ -64,7 +68,7 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
 
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapHealthChecks("/healthz").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+app.MapGradApiHealth();
 app.MapGradApi();
 app.MapGraphs();
 app.MapRender();

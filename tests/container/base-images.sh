@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Builds the local stand-ins for the official .NET base images, for machines
+# Builds the local stand-ins for the official base images, for machines
 # that can reach Debian's package archive but no container registry.
 #
 #   debian  : a minimal Debian bookworm root made with debootstrap
 #   aspnet  : debian + this machine's .NET and ASP.NET Core runtimes and the
 #             `app` user (uid 1654), like mcr.microsoft.com/dotnet/aspnet
 #   sdk     : aspnet + this machine's whole .NET SDK, like .../dotnet/sdk
+#   nginx   : debian + Debian's nginx, like the official nginx image
+#   redis   : debian + Debian's redis-server, like the official redis image
+#             (these two install their package from the apt mirror, so their
+#             build needs the network the host's apt uses)
 #
 # Each image is built only if it is missing; the .NET images are tagged with
 # the host's runtime / SDK version so a new host .NET builds new ones.
 # The Debian mirror is read from this machine's apt sources at run time.
 #
-# Usage: base-images.sh            builds what is missing, then prints
-#                                  SDK_IMAGE=... and RUNTIME_IMAGE=... lines
-#        base-images.sh --rebuild  rebuilds all three
+# Usage: base-images.sh [--rebuild] [dotnet] [nginx] [redis]
+#   builds what is missing of the images asked for (dotnet when none is named:
+#   aspnet and sdk), then prints a NAME_IMAGE=... line for each: SDK_IMAGE and
+#   RUNTIME_IMAGE, NGINX_IMAGE, REDIS_IMAGE. --rebuild rebuilds them all,
+#   the Debian root included.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +32,16 @@ REPO=localhost/gradapi-smoke
 log() { printf '[base-images] %s\n' "$*" >&2; }
 
 rebuild=0
-[[ ${1:-} == --rebuild ]] && rebuild=1
+wanted=()
+for arg in "$@"; do
+  case $arg in
+    --rebuild) rebuild=1 ;;
+    dotnet | nginx | redis) wanted+=("$arg") ;;
+    *) log "unknown argument '$arg' (expected --rebuild, dotnet, nginx, redis)"; exit 2 ;;
+  esac
+done
+((${#wanted[@]})) || wanted=(dotnet)
+wants() { [[ " ${wanted[*]} " == *" $1 "* ]]; }
 
 # The first archive URI that apt uses for $SUITE (deb822 .sources files or
 # one-line .list files), without any trailing slash.
@@ -83,19 +98,31 @@ if (( rebuild )) || ! image_exists "$DEBIAN_IMAGE"; then
   rebuild=1   # the images above it are stale now
 fi
 
-if (( rebuild )) || ! image_exists "$RUNTIME_IMAGE"; then
-  log "building $RUNTIME_IMAGE from $DOTNET_ROOT_DIR"
-  podman build --quiet --network none --format docker --pull=never \
-    --build-arg BASE_IMAGE="$DEBIAN_IMAGE" --build-arg DOTNET_VERSION="$runtime_version" \
-    -f "$here/aspnet.Containerfile" -t "$RUNTIME_IMAGE" "$DOTNET_ROOT_DIR" >/dev/null
+if wants dotnet; then
+  if (( rebuild )) || ! image_exists "$RUNTIME_IMAGE"; then
+    log "building $RUNTIME_IMAGE from $DOTNET_ROOT_DIR"
+    podman build --quiet --network none --format docker --pull=never \
+      --build-arg BASE_IMAGE="$DEBIAN_IMAGE" --build-arg DOTNET_VERSION="$runtime_version" \
+      -f "$here/aspnet.Containerfile" -t "$RUNTIME_IMAGE" "$DOTNET_ROOT_DIR" >/dev/null
+  fi
+  if (( rebuild )) || ! image_exists "$SDK_IMAGE"; then
+    log "building $SDK_IMAGE from $DOTNET_ROOT_DIR"
+    podman build --quiet --network none --format docker --pull=never \
+      --build-arg BASE_IMAGE="$RUNTIME_IMAGE" --build-arg SDK_VERSION="$sdk_version" \
+      -f "$here/sdk.Containerfile" -t "$SDK_IMAGE" "$DOTNET_ROOT_DIR" >/dev/null
+  fi
+  echo "SDK_IMAGE=$SDK_IMAGE"
+  echo "RUNTIME_IMAGE=$RUNTIME_IMAGE"
 fi
 
-if (( rebuild )) || ! image_exists "$SDK_IMAGE"; then
-  log "building $SDK_IMAGE from $DOTNET_ROOT_DIR"
-  podman build --quiet --network none --format docker --pull=never \
-    --build-arg BASE_IMAGE="$RUNTIME_IMAGE" --build-arg SDK_VERSION="$sdk_version" \
-    -f "$here/sdk.Containerfile" -t "$SDK_IMAGE" "$DOTNET_ROOT_DIR" >/dev/null
-fi
-
-echo "SDK_IMAGE=$SDK_IMAGE"
-echo "RUNTIME_IMAGE=$RUNTIME_IMAGE"
+# nginx and redis: Debian's packages, installed in the build from the Debian mirror.
+for service in nginx redis; do
+  wants "$service" || continue
+  image=$REPO/$service:$SUITE
+  if (( rebuild )) || ! image_exists "$image"; then
+    log "building $image from Debian's package"
+    podman build --quiet --format docker --pull=never --build-arg BASE_IMAGE="$DEBIAN_IMAGE" \
+      -f "$here/$service.Containerfile" -t "$image" "$here" >/dev/null
+  fi
+  echo "${service^^}_IMAGE=$image"
+done

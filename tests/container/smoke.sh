@@ -19,9 +19,8 @@
 # and removes its containers in every case.
 set -uo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-here=$repo/tests/container
-export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
+SUITE=smoke
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 IMAGE=localhost/gradapi:smoke
 COMPOSE_IMAGE=localhost/gradapi:smoke-compose
@@ -31,70 +30,21 @@ WORKED_EXAMPLE='{"nodes":[{"id":"x","op":"input","value":-2},{"id":"y","op":"inp
 # The worked example plus one node: 6 nodes, over a limit of 5.
 SIX_NODES='{"nodes":[{"id":"x","op":"input","value":-2},{"id":"y","op":"input","value":5},{"id":"z","op":"input","value":-4},{"id":"q","op":"add","inputs":["x","y"]},{"id":"f","op":"mul","inputs":["q","z"]},{"id":"g","op":"neg","inputs":["f"]}],"output":"g"}'
 
-logs=$(mktemp -d "${TMPDIR:-/tmp}/gradapi-smoke.XXXXXX")
-start=$SECONDS
-passed=0
-failed=0
-
-say() { printf '[smoke %3ss] %s\n' "$((SECONDS - start))" "$*"; }
-pass() { passed=$((passed + 1)); printf '  PASS  %s\n' "$1"; }
-fail() {
-  failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"
-  [[ -n ${2:-} && -f $2 ]] && sed 's/^/        | /' <(tail -n "${3:-25}" "$2")
-  return 0
-}
-# check NAME COMMAND...: one check, passed when COMMAND succeeds.
-check() {
-  local name=$1; shift
-  if "$@" >"$logs/check.log" 2>&1; then pass "$name"; else fail "$name" "$logs/check.log"; fi
-}
-
-summary() {
-  echo
-  if ((failed == 0 && passed > 0)); then
-    say "container smoke test: PASS"
-    rm -rf "$logs"
-  else
-    say "container smoke test: FAIL (logs in $logs)"
-  fi
-  echo "container: $passed passed, $failed failed"
-}
-
 # Stops and removes everything this test started, whatever state it is in.
 cleanup() {
-  local ids
   podman rm -f -t 2 "$CONTAINER" >/dev/null 2>&1
-  ids=$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null)
-  [[ -n $ids ]] && podman rm -f -t 2 $ids >/dev/null 2>&1
-  podman network exists "${PROJECT}_default" 2>/dev/null && podman network rm -f "${PROJECT}_default" >/dev/null 2>&1
-  return 0
+  remove_project "$PROJECT"
 }
 on_exit() {
   local rc=$?
   trap - EXIT
   command -v podman >/dev/null && cleanup
-  summary
+  summary container
   ((failed == 0 && rc == 0)) || exit 1
   exit 0
 }
 trap on_exit EXIT
 trap 'exit 130' INT TERM
-
-# A fatal failure: nothing after it can run.
-abort() { fail "$@"; exit 1; }
-
-free_port() {
-  local p
-  for ((p = $1; p < $1 + 200; p++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
-
-# post URL BODY OUT: POST a JSON body, write the answer to OUT, print the status.
-post() {
-  curl -sS -o "$3" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' --data-binary "$2" "$1"
-}
 
 # worked_example_ok STATUS FILE: a 200 with value -12 and x's gradient -4.
 worked_example_ok() {
@@ -109,84 +59,17 @@ sys.exit(0 if body["value"] == -12 and nodes["x"]["grad"] == -4 else 1)
 PY
 }
 
-# wait_healthy CONTAINER SECONDS: run the image's HEALTHCHECK until it passes.
-wait_healthy() {
-  local deadline=$((SECONDS + $2))
-  while ((SECONDS < deadline)); do
-    if podman healthcheck run "$1" >>"$logs/health.log" 2>&1; then
-      [[ $(podman inspect -f '{{.State.Health.Status}}' "$1" 2>/dev/null) == healthy ]] && return 0
-    fi
-    [[ $(podman inspect -f '{{.State.Running}}' "$1" 2>/dev/null) == true ]] || { echo "$1 is not running"; return 1; }
-    sleep 1
-  done
-  echo "$1 not healthy after $2 s"; return 1
-}
-
-# wait_http URL SECONDS: until URL answers 200.
-wait_http() {
-  local deadline=$((SECONDS + $2))
-  while ((SECONDS < deadline)); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1") == 200 ]] && return 0
-    sleep 1
-  done
-  echo "$1 did not answer 200 within $2 s"; return 1
-}
-
 # ---------------------------------------------------------------- tools
 say "tools"
-need=()
-for tool in podman:podman runc:runc debootstrap:debootstrap newuidmap:uidmap fuse-overlayfs:fuse-overlayfs \
-            podman-compose:podman-compose docker-compose:docker-compose iptables:iptables curl:curl python3:python3; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-if ((${#need[@]})); then
-  ((EUID == 0)) || abort "install ${need[*]} (needs root)"
-  say "installing ${need[*]}"
-  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"; } \
-    >"$logs/apt.log" 2>&1 || abort "install ${need[*]}" "$logs/apt.log"
-fi
-command -v dotnet >/dev/null || abort "the .NET SDK is on PATH"
-podman info >"$logs/podman-info.log" 2>&1 || abort "podman works" "$logs/podman-info.log"
-pass "podman $(podman version -f '{{.Client.Version}}'), podman-compose, runc installed"
+install_tools
 cleanup   # leftovers of an interrupted earlier run
 
 # ---------------------------------------------------------------- base images
-if [[ -n ${SDK_IMAGE:-} && -n ${RUNTIME_IMAGE:-} ]]; then
-  say "base images from the environment: $SDK_IMAGE, $RUNTIME_IMAGE"
-else
-  say "base images (built once, then cached)"
-  bash "$here/base-images.sh" >"$logs/base-images.out" 2>"$logs/base-images.log" ||
-    abort "local .NET base images" "$logs/base-images.log"
-  SDK_IMAGE=$(sed -n 's/^SDK_IMAGE=//p' "$logs/base-images.out")
-  RUNTIME_IMAGE=$(sed -n 's/^RUNTIME_IMAGE=//p' "$logs/base-images.out")
-  pass "local base images $SDK_IMAGE, $RUNTIME_IMAGE"
-fi
-export SDK_IMAGE RUNTIME_IMAGE
+base_images
 
 # ---------------------------------------------------------------- build
-say "restoring on the host (fills the NuGet folder the offline build reads)"
-dotnet restore "$repo/src/GradApi/GradApi.csproj" >"$logs/restore.log" 2>&1 || abort "host restore" "$logs/restore.log"
-packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
-packages=${packages%/}
-[[ -d $packages ]] || abort "NuGet global packages folder found ($packages)"
-sources=("$packages")
-[[ -d /opt/nuget/packages && /opt/nuget/packages != "$packages" ]] && sources+=(/opt/nuget/packages)
-
-# No network in the build (the NuGet feed's TLS chain is not trusted inside a
-# container): restore from the package folders, mounted read-only.
-# --format docker keeps the HEALTHCHECK (OCI images have no such field).
-offline_args=(--format docker --network none --pull=missing)
-nuget_source=
-for i in "${!sources[@]}"; do
-  offline_args+=(-v "${sources[$i]}:/nuget/$i:ro")
-  nuget_source+=" /nuget/$i"
-done
-offline_args+=(--build-arg "NUGET_SOURCE=${nuget_source# }")
-build_args=("${offline_args[@]}" --build-arg "SDK_IMAGE=$SDK_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE")
-say "podman build -f Dockerfile -t $IMAGE"
-podman build "${build_args[@]}" -f "$repo/Dockerfile" -t "$IMAGE" "$repo" >"$logs/build.log" 2>&1 ||
-  abort "image builds from the Dockerfile" "$logs/build.log" 40
-pass "image builds from the Dockerfile ($(podman image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"
+offline_build_args
+build_image "$IMAGE"
 
 image_config_ok() {
   local cfg
@@ -258,7 +141,8 @@ compose() {
     podman-compose -p "$PROJECT" -f "$repo/docker-compose.yml" \
     --podman-build-args "$(printf '%q ' "${offline_args[@]}")" "$@"
 }
-(cd "$repo" && compose up -d --build) >"$logs/compose.log" 2>&1
+# podman-compose 1.0 has no profiles: name the service, or the `scale` profile comes up too.
+(cd "$repo" && compose up -d --build api) >"$logs/compose.log" 2>&1
 api=$(podman ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=api")
 if [[ -z $api ]]; then
   abort "podman-compose brings the api service up" "$logs/compose.log" 40

@@ -18,6 +18,17 @@ public sealed class GraphCompiler
     /// <summary>The most errors listed for one graph; the rest are only counted.</summary>
     public const int MaxReportedErrors = 100;
 
+    /// <summary>How many nodes are checked between two looks at the cancellation token, as in the engine.</summary>
+    private const int CancellationStride = 4096;
+
+    /// <param name="spec">The graph.</param>
+    /// <param name="mode">Inference also plans where each value lives; a tape compiled for inference runs in training too.</param>
+    /// <param name="cancellationToken">Looked at every few thousand nodes and between the stages, so that a request
+    /// abandoned or out of time stops compiling a million-node graph as it would stop evaluating one.</param>
+    public CompileResult Compile(GraphSpec spec, EvaluationMode mode = EvaluationMode.Training, CancellationToken cancellationToken = default) =>
+        Compile(spec, mode, inputDefaultsOptional: false, cancellationToken);
+
+    /// <inheritdoc cref="Compile(GraphSpec, EvaluationMode, CancellationToken)"/>
     /// <param name="spec">The graph.</param>
     /// <param name="mode">Inference also plans where each value lives; a tape compiled for inference runs in training too.</param>
     /// <param name="inputDefaultsOptional">
@@ -25,7 +36,8 @@ public sealed class GraphCompiler
     /// inputs' values are defaults that each evaluation may replace. Such an input's value on the tape is 0, and the
     /// caller must supply one before evaluating. A <c>const</c> always needs its value.
     /// </param>
-    public CompileResult Compile(GraphSpec spec, EvaluationMode mode = EvaluationMode.Training, bool inputDefaultsOptional = false)
+    /// <param name="cancellationToken">As above.</param>
+    public CompileResult Compile(GraphSpec spec, EvaluationMode mode, bool inputDefaultsOptional, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new ErrorList();
@@ -40,15 +52,17 @@ public sealed class GraphCompiler
         int[] edgeNode = ArrayPool<int>.Shared.Rent(spec.InputCount);
         try
         {
-            CheckNodes(spec, ids, errors, inputDefaultsOptional);
-            ResolveInputs(spec, ids, edgeNode, errors);
+            CheckNodes(spec, ids, errors, inputDefaultsOptional, cancellationToken);
+            ResolveInputs(spec, ids, edgeNode, errors, cancellationToken);
             int output = ResolveOutput(spec, edgeNode.AsSpan(0, spec.InputCount), ids, errors);
             if (!double.IsFinite(spec.Seed))
                 errors.Add(new(GraphErrorKind.NonFiniteSeed, "seed", null, "The seed must be a finite number."));
             if (errors.Count > 0) return errors.Fail();
 
+            cancellationToken.ThrowIfCancellationRequested();
             int[]? nodeAt = Order(spec, edgeNode, errors);
             if (nodeAt is null) return errors.Fail();
+            cancellationToken.ThrowIfCancellationRequested();
             return CompileResult.Success(BuildTape(spec, edgeNode, nodeAt, output, mode));
         }
         finally
@@ -58,12 +72,13 @@ public sealed class GraphCompiler
     }
 
     /// <summary>Ids, ops, arity and leaf values, in one pass over the nodes.</summary>
-    private static void CheckNodes(GraphSpec spec, IdTable ids, ErrorList errors, bool inputDefaultsOptional)
+    private static void CheckNodes(GraphSpec spec, IdTable ids, ErrorList errors, bool inputDefaultsOptional, CancellationToken cancellationToken)
     {
         ReadOnlySpan<TextRange> idRanges = spec.Ids;
         ReadOnlySpan<byte> codes = spec.OpCodes;
         for (int i = 0; i < codes.Length; i++)
         {
+            if ((i & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (idRanges[i].Length == 0)
             {
                 errors.Add(new(GraphErrorKind.EmptyId, $"nodes[{i}].id", "", $"nodes[{i}] has an empty id."));
@@ -123,12 +138,15 @@ public sealed class GraphCompiler
     }
 
     /// <summary>For each entry of the shared input list, the index of the node it names (-1 if none).</summary>
-    private static void ResolveInputs(GraphSpec spec, IdTable ids, int[] edgeNode, ErrorList errors)
+    private static void ResolveInputs(GraphSpec spec, IdTable ids, int[] edgeNode, ErrorList errors, CancellationToken cancellationToken)
     {
         ReadOnlySpan<TextRange> inputs = spec.Inputs;
         ReadOnlySpan<int> inputStart = spec.InputStarts;
         for (int e = 0; e < inputs.Length; e++)
+        {
+            if ((e & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
             edgeNode[e] = ids.Find(spec.Text(inputs[e]));
+        }
 
         // Unknown inputs are rare: only then look for the nodes that name them.
         if (edgeNode.AsSpan(0, inputs.Length).IndexOf(-1) < 0) return;

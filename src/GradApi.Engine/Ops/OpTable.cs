@@ -282,26 +282,15 @@ public static class OpTable
     public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op) =>
         ByName.TryGetValue(name, out op);
 
-    /// <summary>
-    /// The op with the name <paramref name="utf8Name"/>, as a JSON reader has it. Every name is
-    /// shorter than 8 bytes, so a name and its length are matched as one number against each op's.
-    /// </summary>
+    /// <summary>The op with the name <paramref name="utf8Name"/>, as a JSON reader has it, whatever its length.</summary>
     public static bool TryGet(ReadOnlySpan<byte> utf8Name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Op? op)
     {
-        op = null;
-        if (utf8Name.IsEmpty || utf8Name.Length > ShortUtf8.MaxLength) return false;
-        ulong packed = ShortUtf8.Pack(utf8Name);
-        ulong[] names = PackedNames;
-        for (int i = 0; i < names.Length; i++)
-        {
-            if (names[i] != packed) continue;
-            op = ByCode[i];
-            return true;
-        }
-        return false;
+        int code = CodesByName.IndexOf(utf8Name);
+        op = code >= 0 ? ByCode[code] : null;
+        return op is not null;
     }
 
-    private static readonly ulong[] PackedNames = ByCode.Select(op => ShortUtf8.Pack(System.Text.Encoding.UTF8.GetBytes(op.Name))).ToArray();
+    private static readonly OpNames CodesByName = new(ByCode.Select(op => op.Name).ToArray());
 
     private static int FirstMax(ReadOnlySpan<double> x)
     {

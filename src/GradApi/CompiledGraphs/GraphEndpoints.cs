@@ -95,7 +95,7 @@ internal static class GraphEndpoints
                 detail: $"The graph has {spec.NodeCount:N0} nodes; a registered graph has at most {maxNodes:N0} (GradApi:GraphStore:MaxGraphNodes). "
                     + "Evaluate it with POST /v1/evaluate instead.");
 
-        CompileResult compiled = compiler.Compile(spec, EvaluationMode.Training, inputDefaultsOptional: true);
+        CompileResult compiled = compiler.Compile(spec, EvaluationMode.Training, inputDefaultsOptional: true, cancellationToken);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
         CompiledGraph graph = await catalog.RegisterAsync(spec, compiled.Tape, cancellationToken);
         return TypedResults.Created($"/v1/graphs/{graph.Id}", Describe(graph));

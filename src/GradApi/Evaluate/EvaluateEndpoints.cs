@@ -66,7 +66,7 @@ internal static class EvaluateEndpoints
         if (TooLargeForInsight(query, body.Spec, options.Value) is { } tooLarge) return tooLarge;
 
         long start = Stopwatch.GetTimestamp();
-        CompileResult compiled = compiler.Compile(body.Spec, mode);
+        CompileResult compiled = compiler.Compile(body.Spec, mode, cancellationToken);
         timing.Since("compile", start);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
@@ -113,10 +113,10 @@ internal static class EvaluateEndpoints
         return null;
     }
 
-    private static IResult Parse(GraphRequest body, GraphCompiler compiler)
+    private static IResult Parse(GraphRequest body, GraphCompiler compiler, CancellationToken cancellationToken)
     {
         GraphSpec spec = body.Spec;
-        CompileResult compiled = compiler.Compile(spec);
+        CompileResult compiled = compiler.Compile(spec, cancellationToken: cancellationToken);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
         var nodes = new NodeSpec[spec.NodeCount];

@@ -30,19 +30,25 @@ internal static class GraphJsonReader
         MaxDepth = 64,
     };
 
+    /// <summary>How many nodes are read between two looks at the cancellation token, as in the engine.</summary>
+    private const int CancellationStride = 4096;
+
     /// <param name="json">The body.</param>
     /// <param name="maxNodes">The most nodes allowed.</param>
     /// <param name="expressions">The parser of an expression body.</param>
+    /// <param name="cancellationToken">Looked at every few thousand nodes.</param>
     /// <param name="inputValuesOptional">Whether an expression's names may go without a value in <c>inputs</c> (registering a graph).</param>
     /// <exception cref="ProblemException">The body is not a graph of the contract's shape (400) or has more than <paramref name="maxNodes"/> nodes (413).</exception>
-    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions, bool inputValuesOptional = false)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled: the request ran out of time or its client went away.</exception>
+    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions, CancellationToken cancellationToken = default,
+        bool inputValuesOptional = false)
     {
         if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..];
         if (json.IsEmpty) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
         var reader = new Utf8JsonReader(json, Options);
         try
         {
-            GraphSpec spec = ReadRoot(ref reader, maxNodes, json.Length, expressions, inputValuesOptional);
+            GraphSpec spec = ReadRoot(ref reader, maxNodes, json.Length, expressions, inputValuesOptional, cancellationToken);
             if (reader.Read()) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
             return spec;
         }
@@ -58,7 +64,7 @@ internal static class GraphJsonReader
     }
 
     private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes, int bodyLength, ExpressionParser expressions,
-        bool inputValuesOptional)
+        bool inputValuesOptional, CancellationToken cancellationToken)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -75,7 +81,7 @@ internal static class GraphJsonReader
             {
                 Once(spec is not null, "nodes");
                 reader.Read();
-                spec = ReadNodes(ref reader, maxNodes, bodyLength);
+                spec = ReadNodes(ref reader, maxNodes, bodyLength, cancellationToken);
             }
             else if (reader.ValueTextEquals("output"u8))
             {
@@ -160,7 +166,7 @@ internal static class GraphJsonReader
         return inputs;
     }
 
-    private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes, int bodyLength)
+    private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes, int bodyLength, CancellationToken cancellationToken)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
             throw ProblemException.InvalidBody("nodes", $"'nodes' must be an array of node objects, not {Describe(reader.TokenType)}.");
@@ -174,6 +180,7 @@ internal static class GraphJsonReader
             if (index == maxNodes)
                 throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The graph is too large",
                     $"The graph has more than {maxNodes:N0} nodes, the most this service evaluates in one request.");
+            if ((index & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
             ReadNode(ref reader, spec, index++);
         }
         return spec;

@@ -34,7 +34,7 @@ public sealed class GraphRequest(GraphSpec spec)
         using JsonBody body = await JsonBody.ReadAsync(context, options.MaxBodyBytes, "the graph");
         var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
         long received = Stopwatch.GetTimestamp();
-        GraphSpec spec = GraphJsonReader.Read(body.Bytes, options.MaxNodes, expressions, inputValuesOptional);
+        GraphSpec spec = GraphJsonReader.Read(body.Bytes, options.MaxNodes, expressions, context.RequestAborted, inputValuesOptional);
         // The spec's arrays go back to the pool once the answer is written.
         context.Response.RegisterForDispose(spec);
         return new GraphRequest(spec)

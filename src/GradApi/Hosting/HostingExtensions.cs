@@ -38,12 +38,13 @@ internal static class HostingExtensions
     }
 
     /// <summary>
-    /// In order: forwarded headers, no-store, CORS, API keys, load shedding, the time budget. Call after
+    /// In order: the replica header, forwarded headers, no-store, CORS, API keys, load shedding, the time budget. Call after
     /// UseExceptionHandler, so that the time budget's 504 is written here and not taken for a client that went away.
     /// </summary>
     public static WebApplication UseGradApiLimits(this WebApplication app)
     {
         HostingOptions options = app.Services.GetRequiredService<IOptions<HostingOptions>>().Value;
+        if (options.ReplicaName is { Length: > 0 } replica) app.UseReplicaHeader(replica);
         if (options.KnownProxies.Length > 0) app.UseForwardedHeaders();
         app.UseNoStore();
         if (options.CorsOrigins.Length > 0) app.UseCors();

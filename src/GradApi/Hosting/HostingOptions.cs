@@ -78,6 +78,13 @@ public sealed class HostingOptions
     /// <summary>Origins allowed to call the API from a browser; none (no CORS headers at all) by default.</summary>
     public string[] CorsOrigins { get; set; } = [];
 
+    /// <summary>
+    /// When set, every answer names this replica in <c>X-GradApi-Replica</c>, so that behind a load balancer one can
+    /// see which replica served a request; unset (the default), no such header.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._:-]{1,64}$", ErrorMessage = "GradApi:ReplicaName must be 1 to 64 letters, digits, '.', '_', ':' or '-'.")]
+    public string? ReplicaName { get; set; }
+
     /// <summary>How long a stopping service lets requests in flight finish: the time budget plus a margin.</summary>
     public TimeSpan ShutdownTimeout => TimeSpan.FromSeconds(EvaluateTimeoutSeconds + 5);
 }

@@ -6,10 +6,9 @@ internal static class ProblemDefaults
     public static void Explain(ProblemDetailsContext context)
     {
         HttpContext http = context.HttpContext;
-        context.ProblemDetails.Instance ??= $"{http.Request.Method} {http.Request.Path}";
         context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
         {
-            StatusCodes.Status404NotFound => "No endpoint here. The service answers POST /v1/evaluate, GET /v1/ops and GET /healthz; see /swagger.",
+            StatusCodes.Status404NotFound => $"No endpoint at {http.Request.Path}. The OpenAPI document (/swagger) lists them.",
             StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}"
                 + (http.Response.Headers.Allow is { Count: > 0 } allow ? $"; use {allow}." : "."),
             StatusCodes.Status415UnsupportedMediaType => $"Send the body as application/json, not '{http.Request.ContentType ?? "no content type"}'.",

@@ -7,7 +7,7 @@ namespace GradApi.Problems;
 /// Turns every exception into a problem document: the client's own errors with their status and
 /// detail, anything else as a bare 500 that tells nothing of the server's internals.
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -33,8 +33,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         if (exception is ProblemException { Extensions: { } extensions })
             foreach ((string key, object? value) in extensions) problem.Extensions[key] = value;
 
+        // A server fault is logged with its stack trace; a client's error is the client's to fix, so it is logged
+        // only at Debug, with what the client was told and without a stack trace.
         if (problem.Status >= 500)
-            logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+            Unhandled(logger, exception, context.Request.Method, context.Request.Path);
+        else
+            Refused(logger, context.Request.Method, context.Request.Path, problem.Status!.Value, problem.Detail);
 
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -52,4 +56,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         StatusCodes.Status408RequestTimeout => "The request took too long to arrive",
         _ => "The request is not valid",
     };
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private static partial void Unhandled(ILogger logger, Exception exception, string method, PathString path);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Refused {Method} {Path} with {Status}: {Detail}")]
+    private static partial void Refused(ILogger logger, string method, PathString path, int status, string? detail);
 }
