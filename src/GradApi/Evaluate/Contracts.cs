@@ -1,9 +1,12 @@
+using System.ComponentModel;
 using GradApi.Engine.Evaluation;
 
 namespace GradApi.Evaluate;
 
-// The wire shapes of ../shared/API.md, for the OpenAPI document and for clients in .NET.
-// The service reads and writes them with its own streaming reader and writer.
+// The wire shapes of docs/api.md, for the OpenAPI document and for clients in .NET.
+// The service reads and writes them with its own streaming reader and writer. It refuses null in a request and
+// leaves out an absent member of an answer, so no member may be null on the wire except those marked
+// [NullWhenNotFinite] (see OpenApi/WireNullabilityFilter.cs).
 
 /// <summary>A computational graph, as nodes or as an expression, and the node to differentiate.</summary>
 /// <param name="Nodes">The graph, a DAG. A node may name an input that comes later in the array. Not with an expression.</param>
@@ -11,14 +14,14 @@ namespace GradApi.Evaluate;
 /// <param name="Seed">The upstream gradient at the output (default 1).</param>
 /// <param name="Expression">Instead of nodes: numbers, names, + - * / ^, parentheses and calls of any op, e.g. "sigmoid(w0*x0 + w1*x1 + w2)".</param>
 /// <param name="Inputs">The value of each name in the expression; every entry must be used.</param>
-public sealed record EvaluateRequest(IReadOnlyList<NodeSpec>? Nodes = null, string? Output = null, double? Seed = null,
+public sealed record EvaluateRequest(IReadOnlyList<NodeSpec>? Nodes = null, string? Output = null, [property: DefaultValue(1.0)] double? Seed = null,
     string? Expression = null, IReadOnlyDictionary<string, double>? Inputs = null);
 
 /// <summary>The checked graph a body becomes.</summary>
 /// <param name="Nodes">Every node, in the order of the request (for an expression, the order they were made).</param>
 /// <param name="Output">The node backward would differentiate.</param>
 /// <param name="Seed">The upstream gradient at the output, when the body set one other than 1.</param>
-public sealed record ParseResponse(IReadOnlyList<NodeSpec> Nodes, string Output, double? Seed = null);
+public sealed record ParseResponse(IReadOnlyList<NodeSpec> Nodes, string Output, [property: DefaultValue(1.0)] double? Seed = null);
 
 /// <summary>One gate or leaf of the graph.</summary>
 /// <param name="Id">Non-empty and unique in the graph.</param>
@@ -45,7 +48,7 @@ public sealed record EvaluateResponse(string Mode, string Output, double Value, 
 /// <param name="Local">d node / d input (null if not finite, which happens only where upstream is 0).</param>
 /// <param name="Upstream">d output / d node.</param>
 /// <param name="Product">upstream * local: this branch's share of the input's grad.</param>
-public sealed record BackwardStepResult(string Node, string Input, double? Local, double Upstream, double Product);
+public sealed record BackwardStepResult(string Node, string Input, [property: NullWhenNotFinite] double? Local, double Upstream, double Product);
 
 /// <summary>The analytic gradients of the input leaves against central finite differences.</summary>
 /// <param name="Eps">The step of the central differences (1e-6).</param>
@@ -60,10 +63,12 @@ public sealed record GradcheckResult(double Eps, double Atol, double Rtol, bool 
     IReadOnlyList<LeafCheckResult> Leaves, IReadOnlyList<KinkResult> Kinks, DirectionCheckResult? Direction = null);
 
 /// <summary>One leaf's analytic grad against its central difference (numeric null if a perturbed pass was not finite).</summary>
-public sealed record LeafCheckResult(string Id, double Analytic, double? Numeric, double? AbsError, bool Passed);
+public sealed record LeafCheckResult(string Id, double Analytic, [property: NullWhenNotFinite] double? Numeric,
+    [property: NullWhenNotFinite] double? AbsError, bool Passed);
 
 /// <summary>The directional derivative against its central difference.</summary>
-public sealed record DirectionCheckResult(double Analytic, double? Numeric, double? AbsError, bool Passed);
+public sealed record DirectionCheckResult(double Analytic, [property: NullWhenNotFinite] double? Numeric,
+    [property: NullWhenNotFinite] double? AbsError, bool Passed);
 
 /// <summary>A node evaluated at a non-differentiable point.</summary>
 public sealed record KinkResult(string Id, string Op);
@@ -77,3 +82,10 @@ public sealed record NodeResult(string Id, string Op, double Value, double Grad,
 /// <param name="Forward">What the gate computes.</param>
 /// <param name="LocalGradient">d output / d input for each input.</param>
 public sealed record OpDescription(string Name, string Arity, string Forward, string LocalGradient);
+
+/// <summary>
+/// A number of an answer that is written as null where it is not finite (JSON has no NaN or infinity); every other
+/// member of the wire shapes is left out when absent and is never null.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NullWhenNotFiniteAttribute : Attribute;

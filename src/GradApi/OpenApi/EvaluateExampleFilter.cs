@@ -85,6 +85,8 @@ internal sealed class EvaluateExampleFilter : IOperationFilter
                 AddRequestExamples(operation,
                     ("neuron", "The sigmoid neuron as nodes", NeuronNodes),
                     ("neuron-expression", "The sigmoid neuron as an expression", NeuronExpression));
+                Describe(operation, "format", "svg (default): image/svg+xml; dot: Graphviz DOT (text/vnd.graphviz); mermaid: a Mermaid flowchart (text/plain).",
+                    "svg", "dot", "mermaid");
                 break;
         }
     }

@@ -1,5 +1,5 @@
 using GradApi.Hosting;
-using Microsoft.AspNetCore.Mvc;
+using GradApi.Problems;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -15,7 +15,7 @@ internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : I
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         if (context.ApiDescription.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) != true) return;
-        IOpenApiSchema problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        IOpenApiSchema problem = context.SchemaGenerator.GenerateSchema(typeof(Problem), context.SchemaRepository);
         operation.Responses ??= [];
 
         if (hosting.Value.HasApiKeys)
@@ -39,7 +39,7 @@ internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : I
         Description = description,
         Content = new Dictionary<string, IOpenApiMediaType>
         {
-            ["application/problem+json"] = new OpenApiMediaType { Schema = schema },
+            [ProblemResponsesFilter.MediaType] = new OpenApiMediaType { Schema = schema },
         },
     };
 }

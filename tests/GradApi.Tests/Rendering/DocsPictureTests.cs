@@ -10,7 +10,7 @@ public sealed class DocsPictureTests(GradApiFactory factory) : IClassFixture<Gra
     [Fact]
     public async Task DocsNeuronSvg_IsWhatTheServiceDraws()
     {
-        string root = RepositoryRoot();
+        string root = Repository.Root;
         string drawn = await _client.RenderText(RenderClient.Neuron);
         Directory.CreateDirectory(Path.Combine(root, "TestResults"));
         string fresh = Path.Combine(root, "TestResults", "neuron.svg");
@@ -20,12 +20,5 @@ public sealed class DocsPictureTests(GradApiFactory factory) : IClassFixture<Gra
 
         Assert.True(committed == drawn,
             $"docs/neuron.svg differs from what the service draws now: if the change is meant, copy {fresh} to docs/neuron.svg.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GradApi.sln"))) return dir.FullName;
-        throw new InvalidOperationException("GradApi.sln not found above " + AppContext.BaseDirectory);
     }
 }
