@@ -1,4 +1,6 @@
 using System.Text.Json;
+using GradApi.Engine.Evaluation;
+using GradApi.Evaluate;
 
 namespace GradApi.CompiledGraphs;
 
@@ -27,11 +29,18 @@ public sealed record GraphStats(int Nodes, int Edges);
 public sealed record GraphEvaluateRequest(IReadOnlyDictionary<string, double>? Inputs = null,
     IReadOnlyDictionary<string, JsonElement>? Batch = null, IReadOnlyList<string>? Grads = null, string? Reduce = null);
 
-/// <summary>The answer to a batch: columnar, one array per node.</summary>
+/// <summary>
+/// The answer to an evaluation of a registered graph. One point: what /v1/evaluate answers (value, nodes in training,
+/// stats). A batch: columnar, one array per node (size, values, grads in training).
+/// </summary>
 /// <param name="Mode">training or inference.</param>
 /// <param name="Output">The output's id.</param>
-/// <param name="Size">B, the number of points.</param>
-/// <param name="Values">The output's value at each point.</param>
-/// <param name="Grads">Training only: for each node asked for, its grad at each point (B numbers), or with reduce sum/mean one number.</param>
-public sealed record BatchResponse(string Mode, string Output, int Size, IReadOnlyList<double> Values,
+/// <param name="Value">One point: the output's value.</param>
+/// <param name="Nodes">One point, training: every node in the graph's order with its value and grad.</param>
+/// <param name="Stats">One point: the engine's footprint.</param>
+/// <param name="Size">Batch: B, the number of points.</param>
+/// <param name="Values">Batch: the output's value at each point.</param>
+/// <param name="Grads">Batch, training: for each node asked for, its grad at each point (B numbers), or with reduce sum/mean one number.</param>
+public sealed record GraphEvaluateResponse(string Mode, string Output, double? Value = null, IReadOnlyList<NodeResult>? Nodes = null,
+    EvaluationStats? Stats = null, int? Size = null, IReadOnlyList<double>? Values = null,
     IReadOnlyDictionary<string, JsonElement>? Grads = null);

@@ -72,8 +72,7 @@ internal static class GraphEndpoints
                 + "node and, in a batch, the first point (sample) that produced it. explain and check are /v1/evaluate's alone. "
                 + "Answers carry Server-Timing: read, find (the compiled graph), parse (the values), forward, backward.")
             .Accepts<GraphEvaluateRequest>("application/json")
-            .Produces<EvaluateResponse>(StatusCodes.Status200OK)
-            .Produces<BatchResponse>(StatusCodes.Status200OK)
+            .Produces<GraphEvaluateResponse>(StatusCodes.Status200OK)
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
