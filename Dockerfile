@@ -34,6 +34,8 @@ RUN dotnet publish src/GradApi/GradApi.csproj -c Release --no-restore \
 # Runtime: ASP.NET Core only, non-root, nothing written outside /tmp.
 FROM ${RUNTIME_IMAGE} AS final
 ENV ASPNETCORE_HTTP_PORTS=8080
+# Logs as one JSON object per line (Logging:Console:FormatterName=simple for plain text).
+ENV Logging__Console__FormatterName=json
 EXPOSE 8080
 WORKDIR /app
 COPY --from=build /app .

@@ -1,10 +1,11 @@
 using FluentValidation;
 using GradApi;
+using GradApi.CompiledGraphs;
+using GradApi.Engine.Batching;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Expressions;
 using GradApi.Evaluate;
-using GradApi.CompiledGraphs;
 using GradApi.Hosting;
 using GradApi.OpenApi;
 using GradApi.Problems;
@@ -15,6 +16,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
 var builder = WebApplication.CreateBuilder(args);
+
+// Logs: levels and the console format from the Logging section (appsettings.json); every line carries the
+// request's trace id, and each request writes one line of its own (see RequestLog).
+builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+// JSON lines keep the time in a field of its own: no separator after it, as the single-line format needs.
+builder.Services.PostConfigure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(options =>
+    options.TimestampFormat = options.TimestampFormat?.TrimEnd());
 
 // Settings: limits and switches from the GradApi section, checked at startup.
 builder.Services.AddOptions<GradApiOptions>()
@@ -29,9 +37,10 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 // Validation: FluentValidation validators, run by an endpoint filter (see ValidationFilter).
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
-// The engine: a stateless compiler, and one evaluator per request that owns its pooled buffers.
+// The engine: a stateless compiler, and one evaluator per request (one point, or a batch) that owns its pooled buffers.
 builder.Services.AddSingleton<GraphCompiler>();
 builder.Services.AddScoped(_ => new GraphEngine());
+builder.Services.AddScoped(_ => new BatchEngine());
 builder.Services.AddSingleton(services =>
 {
     GradApiOptions options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value;
@@ -55,6 +64,7 @@ builder.AddGradApiLimits();
 
 var app = builder.Build();
 
+app.UseMiddleware<RequestLog>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();

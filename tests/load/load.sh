@@ -10,6 +10,7 @@
 #   DURATION=5s CONNECTIONS=16 tests/load/load.sh
 #   ROUNDS=5 tests/load/load.sh        # the three runs five times over, then the median ratio
 #   WARMUP=15s tests/load/load.sh      # a longer warm-up of each server (default 2s), for the JIT's optimized code
+#   LOG_FORMAT=json tests/load/load.sh # the service's log lines as JSON, as in the container (default: simple)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/load/common.sh
@@ -36,9 +37,10 @@ dotnet publish tests/GradApi.LoadBaseline -c Release -o "$work/baseline" --nolog
 
 port=$(free_port)
 base="http://127.0.0.1:$port"
-# Request logging off: at Information level the console log would cost more than the evaluation.
-(cd "$work/app" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.dll --urls "$base" \
-   --Logging:LogLevel:Default=Warning >"$work/server.log" 2>&1) &
+# The shipped defaults (appsettings.json): one log line per request at Information; LOG_FORMAT=json for the
+# container's format.
+(cd "$work/app" && ASPNETCORE_ENVIRONMENT=Production Logging__Console__FormatterName="${LOG_FORMAT:-simple}" \
+   exec dotnet GradApi.dll --urls "$base" >"$work/server.log" 2>&1) &
 server=$!
 wait_healthy "$base" "$server" "$work/server.log"
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace GradApi.Engine.Ops;
@@ -99,21 +100,61 @@ public static class OpTable
     // The rules of the gates of one and two inputs, forward and local gradient side by side. The
     // table's rules above call these, and so does the engine, through one switch per node
     // (Forward1, Train1, Forward2, Train2 below) that the JIT turns into a jump to inlined code.
+    //
+    // Beside each op's scalar rules stands its rule over lanes, for the batch engine: the same op
+    // on a row of samples, y[i] and local[i] computed from a[i] (and b[i]) for every lane i, giving
+    // the same bits as the scalar rules lane by lane. An empty `local` asks for values only
+    // (inference). IEEE arithmetic and sqrt are correctly rounded, so the TensorPrimitives calls
+    // below are exact; TensorPrimitives' Exp, Log, Tanh, Sigmoid, Sin and Cos are not (1 to 4 ulp
+    // from Math.*, and more for Tanh near 0: see LaneRuleTests), so those ops run their scalar
+    // rules lane by lane.
 
     private static double Neg(double a) => -a;
     private static double NegLocal(double a, double y) => -1;
 
+    private static void NegLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        TensorPrimitives.Negate(a, y);
+        local.Fill(-1);
+    }
+
     private static double Inv(double a) => 1 / a;
     private static double InvLocal(double a, double y) => -1 / (a * a);
+
+    private static void InvLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        TensorPrimitives.Divide(1.0, a, y);
+        if (local.IsEmpty) return;
+        TensorPrimitives.Multiply(a, a, local);
+        TensorPrimitives.Divide(-1.0, local, local);
+    }
 
     private static double Exp(double a) => Math.Exp(a);
     private static double ExpLocal(double a, double y) => y;
 
+    private static void ExpLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        for (int i = 0; i < a.Length; i++) y[i] = Exp(a[i]);
+        if (!local.IsEmpty) y.CopyTo(local);
+    }
+
     private static double Log(double a) => Math.Log(a);
     private static double LogLocal(double a, double y) => 1 / a;
 
+    private static void LogLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        for (int i = 0; i < a.Length; i++) y[i] = Log(a[i]);
+        if (!local.IsEmpty) TensorPrimitives.Divide(1.0, a, local);
+    }
+
     private static double Sqrt(double a) => Math.Sqrt(a);
     private static double SqrtLocal(double a, double y) => 0.5 / y;
+
+    private static void SqrtLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        TensorPrimitives.Sqrt(a, y);
+        if (!local.IsEmpty) TensorPrimitives.Divide(0.5, y, local);
+    }
 
     /// <summary>A sigmoid that never overflows: e^a/(1+e^a) for negative a.</summary>
     private static double Sigmoid(double a)
@@ -131,6 +172,17 @@ public static class OpTable
         return e / ((1 + e) * (1 + e));
     }
 
+    // Both rules above take e^-|a| (-a is -|a| for a >= 0, a for a < 0): one exp per lane serves both.
+    private static void SigmoidLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            double e = Math.Exp(-Math.Abs(a[i]));
+            y[i] = a[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
+            if (!local.IsEmpty) local[i] = e / ((1 + e) * (1 + e));
+        }
+    }
+
     private static double Tanh(double a) => Math.Tanh(a);
 
     // 1-t^2, computed from a as 4e/(1+e)^2 with e = e^-2|a|, for the same reason (|a| > 19).
@@ -140,17 +192,59 @@ public static class OpTable
         return 4 * e / ((1 + e) * (1 + e));
     }
 
+    private static void TanhLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            y[i] = Tanh(a[i]);
+            if (!local.IsEmpty) local[i] = TanhLocal(a[i], y[i]);
+        }
+    }
+
     private static double Relu(double a) => a > 0 ? a : 0;
     private static double ReluLocal(double a, double y) => a > 0 ? 1 : 0;
+
+    // max(a, 0) of TensorPrimitives takes +0 over -0, as a > 0 ? a : 0 does.
+    private static void ReluLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        TensorPrimitives.Max(a, 0.0, y);
+        if (!local.IsEmpty) LaneSelect.Positive(a, local);
+    }
 
     private static double Abs(double a) => Math.Abs(a);
     private static double AbsLocal(double a, double y) => Math.Sign(a);
 
+    private static void AbsLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        TensorPrimitives.Abs(a, y);
+        if (!local.IsEmpty) LaneSelect.Sign(a, local);
+    }
+
     private static double Sin(double a) => Math.Sin(a);
     private static double SinLocal(double a, double y) => Math.Cos(a);
 
+    // Math.SinCos gives Math.Sin's and Math.Cos's bits (LaneRuleTests), in one call.
+    private static void SinLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (local.IsEmpty) { y[i] = Sin(a[i]); continue; }
+            (y[i], local[i]) = Math.SinCos(a[i]);
+        }
+    }
+
     private static double Cos(double a) => Math.Cos(a);
     private static double CosLocal(double a, double y) => -Math.Sin(a);
+
+    private static void CosLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (local.IsEmpty) { y[i] = Cos(a[i]); continue; }
+            (double sin, y[i]) = Math.SinCos(a[i]);
+            local[i] = -sin;
+        }
+    }
 
     private static double Sub(double a, double b) => a - b;
 
@@ -158,6 +252,13 @@ public static class OpTable
     {
         da = 1;
         db = -1;
+    }
+
+    private static void SubLanes(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y, Span<double> da, Span<double> db)
+    {
+        TensorPrimitives.Subtract(a, b, y);
+        da.Fill(1);
+        db.Fill(-1);
     }
 
     private static double Div(double a, double b) => a / b;
@@ -169,6 +270,16 @@ public static class OpTable
         db = -y / b;
     }
 
+    // -y/b as -(y/b): division rounds symmetrically, so the sign can go last.
+    private static void DivLanes(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y, Span<double> da, Span<double> db)
+    {
+        TensorPrimitives.Divide(a, b, y);
+        if (da.IsEmpty) return;
+        TensorPrimitives.Divide(1.0, b, da);
+        TensorPrimitives.Divide(y, b, db);
+        TensorPrimitives.Negate(db, db);
+    }
+
     private static double Pow(double a, double b) => Math.Pow(a, b);
 
     // The exponent's gradient a^b*ln(a) exists only for a > 0; elsewhere it is taken as 0.
@@ -178,9 +289,27 @@ public static class OpTable
         db = a > 0 ? y * Math.Log(a) : 0;
     }
 
+    private static void PowLanes(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y, Span<double> da, Span<double> db)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            y[i] = Pow(a[i], b[i]);
+            if (!da.IsEmpty) PowLocal(a[i], b[i], y[i], out da[i], out db[i]);
+        }
+    }
+
     // The n-ary gates with two inputs: the same numbers as their rules in the table above
     // (the sum starts at 0, so -0 + -0 is 0 there as here; a tie goes to the first input).
     private static double Add2(double a, double b) => 0 + a + b;
+
+    // (a + b) + 0 is 0 + a + b: both differ from a + b only when a and b are -0.
+    private static void Add2Lanes(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y, Span<double> da, Span<double> db)
+    {
+        TensorPrimitives.Add(a, b, y);
+        TensorPrimitives.Add(y, 0.0, y);
+        da.Fill(1);
+        db.Fill(1);
+    }
 
     private static double Mul2(double a, double b) => a * b;
 
@@ -188,6 +317,14 @@ public static class OpTable
     {
         da = b;
         db = a;
+    }
+
+    private static void Mul2Lanes(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y, Span<double> da, Span<double> db)
+    {
+        TensorPrimitives.Multiply(a, b, y);
+        if (da.IsEmpty) return;
+        b.CopyTo(da);
+        a.CopyTo(db);
     }
 
     private static double Max2(double a, double b) => b > a ? b : a;
@@ -263,6 +400,112 @@ public static class OpTable
             case OpCode.Max: y = Max2(a, b); (da, db) = b > a ? (0d, 1d) : (1d, 0d); return y;
             case OpCode.Min: y = Min2(a, b); (da, db) = b < a ? (0d, 1d) : (1d, 0d); return y;
             default: throw NotOfArity(code, 2);
+        }
+    }
+
+    /// <summary>
+    /// A gate of one input over lanes: its values into <paramref name="y"/> and, unless
+    /// <paramref name="local"/> is empty, its local gradients. Lane i holds what
+    /// <see cref="Train1"/> gives for <c>a[i]</c>. <paramref name="y"/> must not overlap <paramref name="a"/>.
+    /// </summary>
+    internal static void Lanes1(OpCode code, ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    {
+        switch (code)
+        {
+            case OpCode.Neg: NegLanes(a, y, local); break;
+            case OpCode.Inv: InvLanes(a, y, local); break;
+            case OpCode.Exp: ExpLanes(a, y, local); break;
+            case OpCode.Log: LogLanes(a, y, local); break;
+            case OpCode.Sqrt: SqrtLanes(a, y, local); break;
+            case OpCode.Sigmoid: SigmoidLanes(a, y, local); break;
+            case OpCode.Tanh: TanhLanes(a, y, local); break;
+            case OpCode.Relu: ReluLanes(a, y, local); break;
+            case OpCode.Abs: AbsLanes(a, y, local); break;
+            case OpCode.Sin: SinLanes(a, y, local); break;
+            case OpCode.Cos: CosLanes(a, y, local); break;
+            default: throw NotOfArity(code, 1);
+        }
+    }
+
+    /// <summary>
+    /// A gate of two inputs over lanes, as <see cref="Train2"/> lane by lane; <paramref name="da"/> and
+    /// <paramref name="db"/> both empty ask for values only.
+    /// </summary>
+    internal static void Lanes2(OpCode code, ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> y, Span<double> da, Span<double> db)
+    {
+        switch (code)
+        {
+            case OpCode.Add: Add2Lanes(a, b, y, da, db); break;
+            case OpCode.Sub: SubLanes(a, b, y, da, db); break;
+            case OpCode.Mul: Mul2Lanes(a, b, y, da, db); break;
+            case OpCode.Div: DivLanes(a, b, y, da, db); break;
+            case OpCode.Pow: PowLanes(a, b, y, da, db); break;
+            case OpCode.Max: LaneSelect.Pick(a, b, y, da, db, largest: true); break;
+            case OpCode.Min: LaneSelect.Pick(a, b, y, da, db, largest: false); break;
+            default: throw NotOfArity(code, 2);
+        }
+    }
+
+    /// <summary>
+    /// An n-ary gate (add, mul, max, min) of three or more inputs over lanes: lane i holds what the
+    /// table's rules give for the inputs' lane i. <paramref name="local"/> with no rows asks for values
+    /// only; <paramref name="scratch"/> is a row the rules may write.
+    /// </summary>
+    internal static void LanesN(OpCode code, LaneRows x, Span<double> y, LaneRows local, Span<double> scratch)
+    {
+        bool training = local.Count > 0;
+        switch (code)
+        {
+            case OpCode.Add:
+                // ((x0 + x1) + ...) + 0 is 0 + x0 + x1 + ...: they differ only when every input is -0.
+                TensorPrimitives.Add(x[0], x[1], y);
+                for (int k = 2; k < x.Count; k++) TensorPrimitives.Add(y, x[k], y);
+                TensorPrimitives.Add(y, 0.0, y);
+                for (int k = 0; k < local.Count; k++) local[k].Fill(1);
+                break;
+            case OpCode.Mul:
+                TensorPrimitives.Multiply(x[0], x[1], y);
+                for (int k = 2; k < x.Count; k++) TensorPrimitives.Multiply(y, x[k], y);
+                if (!TensorPrimitives.IsFiniteAll(y)) ZeroFactorWins(x, y);
+                if (training) MulLanesLocal(x, local, scratch);
+                break;
+            case OpCode.Max:
+            case OpCode.Min:
+                // The first winner, as FirstMax and FirstMin: scratch holds each lane's winner so far.
+                bool largest = code == OpCode.Max;
+                x[0].CopyTo(y);
+                scratch.Clear();
+                for (int k = 1; k < x.Count; k++) LaneSelect.PickFirst(x[k], k, y, scratch, largest);
+                for (int k = 0; k < local.Count; k++) LaneSelect.Indicator(scratch, k, local[k]);
+                break;
+            default:
+                throw NotOfArity(code, x.Count);
+        }
+    }
+
+    /// <summary>mul's rule for a product that came out NaN: infinity * 0, so a zero input makes it 0.</summary>
+    private static void ZeroFactorWins(LaneRows x, Span<double> y)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (!double.IsNaN(y[i])) continue;
+            for (int k = 0; k < x.Count; k++)
+                if (x[k][i] == 0) { y[i] = 0; break; }
+        }
+    }
+
+    /// <summary>mul's local gradients over lanes: the prefix and suffix products of its rule, row by row.</summary>
+    private static void MulLanesLocal(LaneRows x, LaneRows local, Span<double> suffix)
+    {
+        int n = x.Count;
+        local[0].Fill(1);
+        x[0].CopyTo(local[1]);
+        for (int k = 2; k < n; k++) TensorPrimitives.Multiply(local[k - 1], x[k - 1], local[k]);
+        x[n - 1].CopyTo(suffix);
+        for (int k = n - 2; k >= 0; k--)
+        {
+            TensorPrimitives.Multiply(local[k], suffix, local[k]);
+            if (k > 0) TensorPrimitives.Multiply(suffix, x[k], suffix);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using GradApi.Engine.Batching;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
@@ -111,7 +112,7 @@ internal static class GraphEndpoints
             : GraphStoreProblems.NotFound(id);
 
     private static async Task<IResult> Evaluate(string id, [AsParameters] GraphEvaluateQuery query, GraphValuesBody body,
-        GraphCatalog catalog, GraphEngine engine, IOptions<GradApiOptions> options, HttpResponse response,
+        GraphCatalog catalog, GraphEngine engine, BatchEngine batchEngine, IOptions<GradApiOptions> options, HttpResponse response,
         CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
@@ -128,7 +129,7 @@ internal static class GraphEndpoints
         using GraphValues values = GraphValuesReader.Read(body.Body.Bytes, graph, mode, new BatchLimits(limits.MaxBatchSize, limits.MaxBatchWork));
         timing.Since("parse", start);
         return values.IsBatch
-            ? EvaluateBatch(graph, values, mode, engine, timing, cancellationToken)
+            ? EvaluateBatch(graph, values, mode, batchEngine, timing, cancellationToken)
             : EvaluatePoint(graph, values, mode, engine, timing, cancellationToken);
     }
 
@@ -157,17 +158,17 @@ internal static class GraphEndpoints
         return new EvaluationJsonResult(evaluation);
     }
 
-    /// <summary>A batch: B points at once, the grads asked for (every input leaf by default), answered columnar.</summary>
-    private static IResult EvaluateBatch(CompiledGraph graph, GraphValues values, EvaluationMode mode, GraphEngine engine,
+    /// <summary>A batch: B points at once through the batch engine, the grads asked for (every input leaf by default), answered columnar.</summary>
+    private static IResult EvaluateBatch(CompiledGraph graph, GraphValues values, EvaluationMode mode, BatchEngine engine,
         ServerTiming timing, CancellationToken cancellationToken)
     {
         int[] gradNodes = mode == EvaluationMode.Inference ? [] : values.GradNodes ?? graph.InputNodes;
-        BatchAnswer answer = ScalarBatchLoop.Evaluate(engine, graph, values, mode, gradNodes, values.Reduce, cancellationToken);
-        timing.Add("forward", answer.ForwardTime);
-        if (mode == EvaluationMode.Training && answer.Error is not { Pass: Pass.Forward })
-            timing.Add("backward", answer.BackwardTime);
-        if (answer.Error is { } error) return GraphStoreProblems.NonFinite(error, answer.SampleIndex);
-        return new BatchJsonResult(graph, mode, gradNodes, values.Reduce, answer);
+        BatchResult result = engine.Evaluate(graph.Tape, values.ToBatchInputs(graph), mode, gradNodes, values.Reduce, cancellationToken);
+        timing.Add("forward", result.ForwardTime);
+        if (mode == EvaluationMode.Training && result.Error is not { Pass: Pass.Forward })
+            timing.Add("backward", result.BackwardTime);
+        if (result.Error is { } error) return GraphStoreProblems.NonFinite(error, result.SampleIndex);
+        return new BatchJsonResult(graph, gradNodes, values.Reduce, result);
     }
 
     private static GraphResponse Describe(CompiledGraph graph)

@@ -1,14 +1,7 @@
 using System.Buffers;
+using GradApi.Engine.Batching;
 
 namespace GradApi.CompiledGraphs;
-
-/// <summary>How a batch's grads are answered: per point, or summed or averaged over the batch.</summary>
-internal enum GradReduce
-{
-    None,
-    Sum,
-    Mean,
-}
 
 /// <summary>
 /// The values of one evaluation of a registered graph, as <see cref="GraphValuesReader"/> read them: either one
@@ -39,7 +32,7 @@ internal sealed class GraphValues : IDisposable
     /// <summary>Batch: the nodes (request indexes) whose grads to answer, or null for every input leaf.</summary>
     public int[]? GradNodes { get; internal set; }
 
-    public GradReduce Reduce { get; internal set; }
+    public BatchReduce Reduce { get; internal set; }
 
     /// <summary>Whether the request gave <paramref name="input"/> a value (or values).</summary>
     public bool IsGiven(int input) => _given[input];
@@ -50,6 +43,19 @@ internal sealed class GraphValues : IDisposable
     /// <summary>The <see cref="Size"/> values given to <paramref name="input"/>, or null when it was given one number (or none).</summary>
     public ReadOnlyMemory<double>? Lanes(int input) =>
         _lanes[input] is { } lanes ? lanes.AsMemory(0, Size) : (ReadOnlyMemory<double>?)null; // not null as an empty Memory
+
+    /// <summary>The batch as the batch engine takes it: each input given, by its node index.</summary>
+    public BatchInputs ToBatchInputs(CompiledGraph graph)
+    {
+        var inputs = new BatchInputs(Size);
+        for (int k = 0; k < _given.Length; k++)
+        {
+            if (!_given[k]) continue;
+            if (Lanes(k) is { } lanes) inputs.Set(graph.InputNodes[k], lanes);
+            else inputs.Set(graph.InputNodes[k], _scalars[k]);
+        }
+        return inputs;
+    }
 
     internal void SetScalar(int input, double value)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using GradApi.Engine.Batching;
 using GradApi.Engine.Evaluation;
 using GradApi.Evaluate;
 using GradApi.Problems;
@@ -115,9 +116,9 @@ internal static class GraphValuesReader
                 throw Invalid("reduce", "mode=inference computes no grads to reduce: send 'reduce' with mode=training.");
             batch.Reduce = reduce switch
             {
-                null or "none" => GradReduce.None,
-                "sum" => GradReduce.Sum,
-                "mean" => GradReduce.Mean,
+                null or "none" => BatchReduce.None,
+                "sum" => BatchReduce.Sum,
+                "mean" => BatchReduce.Mean,
                 _ => throw Invalid("reduce", $"reduce must be \"none\", \"sum\" or \"mean\", not \"{reduce}\"."),
             };
             if (grads is not null) batch.GradNodes = ResolveGrads(grads, graph);

@@ -42,8 +42,10 @@ internal sealed class JsonBody : IDisposable
                 $"Send {what} as application/json in UTF-8, not '{request.ContentType ?? "no content type"}'.");
 
         if (request.ContentLength > limit) throw TooLarge(limit);
+        // The loop below holds the limit, reading at most one byte past it. Kestrel's own limit is lifted so that a
+        // chunked body over the limit stays readable after the 413, for the rest of it to be drained (see TooLargeBody).
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = null;
 
         int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
         long start = Stopwatch.GetTimestamp();

@@ -50,6 +50,17 @@ public sealed class HostingOptions
     [Range(0.001, 3600)]
     public double WorkQueueTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// After a 413, at most this many bytes of the rest of the body are read and thrown away, so that a client that
+    /// sends its whole body before reading gets the problem document (see <see cref="TooLargeBody"/>); 0 closes at once.
+    /// </summary>
+    [Range(0, 1L << 40)]
+    public long TooLargeDrainBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>After a 413, at most this many seconds are spent reading the rest of the body.</summary>
+    [Range(0, 3600)]
+    public double TooLargeDrainSeconds { get; set; } = 10;
+
     /// <summary>Requests per second one client may make to /v1 (token bucket per API key, else per IP); 0 turns it off.</summary>
     [Range(0, 1_000_000)]
     public int ClientRequestsPerSecond { get; set; }

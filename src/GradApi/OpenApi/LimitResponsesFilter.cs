@@ -8,7 +8,8 @@ namespace GradApi.OpenApi;
 
 /// <summary>
 /// Documents the answers every /v1 operation may give because of the service's limits: 429 with Retry-After when
-/// the work budget is full, 504 when the time budget runs out, and 401 when API keys are configured.
+/// the work budget is full, 504 when the time budget runs out, 401 when API keys are configured, and 400 for a query
+/// parameter the operation does not take (see UnknownQueryParameters), where it declares no 400 of its own.
 /// </summary>
 internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : IOperationFilter
 {
@@ -18,6 +19,8 @@ internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : I
         IOpenApiSchema problem = context.SchemaGenerator.GenerateSchema(typeof(Problem), context.SchemaRepository);
         operation.Responses ??= [];
 
+        operation.Responses.TryAdd("400", Problem(problem,
+            "A query parameter this operation does not take: errors names it, with the parameters the operation takes."));
         if (hosting.Value.HasApiKeys)
             operation.Responses.TryAdd("401", Problem(problem, $"No known API key in {ApiKeys.HeaderName}."));
         OpenApiResponse busy = Problem(problem, "The service is busy: the work budget and its queue are full. Try again after Retry-After seconds.");

@@ -1,3 +1,4 @@
+using GradApi.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -41,12 +42,15 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             Refused(logger, context.Request.Method, context.Request.Path, problem.Status!.Value, problem.Detail);
 
         context.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        bool written = await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = problem,
             Exception = exception,
         });
+        // A body too large is refused before all of it is read: what is left is drained, so the client can read this.
+        if (problem.Status == StatusCodes.Status413PayloadTooLarge) await TooLargeBody.DrainAsync(context);
+        return written;
     }
 
     private static string TitleFor(int status) => status switch

@@ -1,0 +1,391 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using GradApi.Engine.Compilation;
+using GradApi.Engine.Evaluation;
+using GradApi.Engine.Ops;
+
+namespace GradApi.Engine.Batching;
+
+/// <summary>
+/// Runs one tape over B samples at once: every node holds B lanes, one per sample, and each gate
+/// runs once per tile of lanes through its op's lane rule in <see cref="OpTable"/> (TensorPrimitives
+/// where that gives the scalar rule's bits, the scalar rule lane by lane where it does not), so lane
+/// i of every value and grad is what <see cref="GraphEngine"/> gives for sample i, to the bit.
+/// Backward is the scalar engine's one loop that knows no op, over rows of lanes:
+/// grad[input] += grad[node] * local[edge], as one TensorPrimitives.MultiplyAdd per edge.
+/// </summary>
+/// <remarks>
+/// One engine serves one request: it rents its buffers from a pool, reuses them across the
+/// evaluations of that request, and gives them back when disposed. Not thread-safe; it never writes
+/// into the tape, so many engines may evaluate one shared tape at once.
+/// </remarks>
+public sealed class BatchEngine : IDisposable
+{
+    /// <summary>How many nodes of one tile run between two looks at the cancellation token.</summary>
+    private const int CancellationStride = 1024;
+
+    /// <summary>Tiles are whole vectors of lanes: eight doubles fill a 512-bit register.</summary>
+    private const int LaneAlign = 8;
+
+    private const int MinTileLanes = 32;
+
+    private const int MaxTileLanes = 1024;
+
+    /// <summary>
+    /// What one tile's rows may take: the tape's rows (values, local gradients and grads in training;
+    /// the live slots in inference) times the tile's lanes. A tile is run node by node, forward then
+    /// backward, before the next tile starts, so a tile that fits in the cache is read back from the
+    /// cache by backward and by its readers; a row per node over all B lanes at once would stream the
+    /// whole batch's values and partials through memory twice.
+    /// </summary>
+    private const long TileBytes = 8L << 20;
+
+    private readonly ArrayPool<double> _pool;
+    private double[] _rows = [];
+    private double[] _partials = [];
+    private double[] _grads = [];
+    private double[] _scratch = [];
+    private double[] _values = [];
+    private double[] _gradAnswers = [];
+    private int[] _leafSource = [];
+    private int[] _gradPositions = [];
+
+    public BatchEngine() : this(ArrayPool<double>.Shared) { }
+
+    public BatchEngine(ArrayPool<double> pool) => _pool = pool;
+
+    /// <summary>
+    /// Evaluates <paramref name="tape"/> at every sample of <paramref name="inputs"/>: the output's value
+    /// per sample and, in training, d output / d node for each of <paramref name="gradNodes"/> (request
+    /// indexes of any nodes: inputs, consts or gates), per sample or reduced over the samples.
+    /// In inference <paramref name="gradNodes"/> is not read and nothing is kept for a backward pass.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A node index is outside the graph.</exception>
+    /// <exception cref="ArgumentException">A value is set for a node that is not an input leaf.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; checked every thousand nodes or so.</exception>
+    public BatchResult Evaluate(Tape tape, BatchInputs inputs, EvaluationMode mode, ReadOnlySpan<int> gradNodes,
+        BatchReduce reduce, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ObjectDisposedException.ThrowIf(tape.IsDisposed, tape);
+        bool training = mode == EvaluationMode.Training;
+        int n = tape.NodeCount, edges = tape.EdgeCount, size = inputs.Size;
+        MapLeaves(tape, inputs);
+        int gradCount = training ? MapGrads(tape, gradNodes) : 0;
+
+        // Inference keeps each value only until its last reader, in the tape's slots when it has them.
+        InferencePlan? plan = training ? null : tape.Inference;
+        int valueRows = plan?.SlotCount ?? n;
+        long rowsPerLane = training ? 2L * n + edges : valueRows;
+        int stride = TileLanes(rowsPerLane, size);
+        Rent(ref _rows, valueRows * stride);
+        Rent(ref _scratch, stride);
+        if (training)
+        {
+            Rent(ref _partials, edges * stride);
+            Rent(ref _grads, n * stride);
+        }
+        double[] values = Rent(ref _values, size);
+        int gradLength = reduce == BatchReduce.None ? size : 1;
+        double[] gradAnswers = Rent(ref _gradAnswers, gradCount * gradLength);
+        if (reduce != BatchReduce.None) Array.Clear(gradAnswers, 0, gradCount);
+
+        var failure = new BatchFailure();
+        int forwardLimit = n;
+        long forwardTicks = 0, backwardTicks = 0;
+        for (int first = 0; first < size; first += stride)
+        {
+            int width = Math.Min(stride, size - first);
+            var tile = new Tile(tape, inputs, plan, first, width, stride);
+            long start = Stopwatch.GetTimestamp();
+            int failed = Forward(tile, training, forwardLimit, out int lane, cancellationToken);
+            long forwardEnd = Stopwatch.GetTimestamp();
+            forwardTicks += forwardEnd - start;
+            if (failed >= 0)
+            {
+                if (failure.IsBeatenByForward(failed))
+                    failure.Keep(Failed(tile, Pass.Forward, failed, -1, lane), tile.First + lane, failed, -1);
+                forwardLimit = failed; // a later tile reports something earlier, or nothing new
+                continue;
+            }
+            if (failure.Found && failure.IsForward) continue; // only an earlier forward failure can change the answer now
+
+            if (training)
+            {
+                // A sum that is not finite: a sample failed, or a local gradient that is not finite met a
+                // zero grad, which the scalar engine skips. Its loop, lane by lane, tells which.
+                if (!BackwardFast(tile, cancellationToken)) BackwardExact(tile, ref failure, cancellationToken);
+                backwardTicks += Stopwatch.GetTimestamp() - forwardEnd;
+                if (failure.Found) continue;
+            }
+            Answer(tile, training, gradCount, reduce, values, gradAnswers);
+        }
+        if (reduce == BatchReduce.Mean) TensorPrimitives.Divide(gradAnswers.AsSpan(0, gradCount), size, gradAnswers.AsSpan(0, gradCount));
+
+        int liveLanes = Math.Min(stride, size);
+        var stats = new EvaluationStats(n, edges, training ? edges * liveLanes : 0, valueRows * liveLanes);
+        return new BatchResult(size, mode, values, training ? gradAnswers : null, gradCount, reduce != BatchReduce.None,
+            stats, failure.Error, failure.Sample)
+        {
+            ForwardTime = Stopwatch.GetElapsedTime(0, forwardTicks),
+            BackwardTime = Stopwatch.GetElapsedTime(0, backwardTicks),
+        };
+    }
+
+    /// <summary>Where one tile's lanes sit: the samples [First, First + Width), rows of Stride lanes.</summary>
+    private readonly ref struct Tile(Tape tape, BatchInputs inputs, InferencePlan? plan, int first, int width, int stride)
+    {
+        public Tape Tape { get; } = tape;
+        public BatchInputs Inputs { get; } = inputs;
+        public InferencePlan? Plan { get; } = plan;
+        public int First { get; } = first;
+        public int Width { get; } = width;
+        public int Stride { get; } = stride;
+
+        /// <summary>For each edge, the row its input's value is read from.</summary>
+        public int[] EdgeRead => Plan?.EdgeSlot ?? Tape.EdgeInput;
+
+        public int RowOf(int position) => Plan is { } plan ? plan.OutputSlot[position] : position;
+    }
+
+    /// <summary>
+    /// The lanes of one tile to use: as many as keep the tile's rows within <see cref="TileBytes"/>,
+    /// a whole number of vectors, no more than the batch needs.
+    /// </summary>
+    private static int TileLanes(long rowsPerLane, int size)
+    {
+        long fit = TileBytes / (sizeof(double) * Math.Max(1, rowsPerLane));
+        int lanes = (int)Math.Clamp(fit, MinTileLanes, MaxTileLanes) & ~(LaneAlign - 1);
+        int needed = (size + LaneAlign - 1) & ~(LaneAlign - 1);
+        return Math.Min(lanes, needed);
+    }
+
+    /// <summary>
+    /// Runs every node up to <paramref name="limit"/> in tape order over the tile's lanes, writing its
+    /// value row (and in training its edges' local-gradient rows). Returns the first position whose
+    /// value is not finite in some lane, with the lowest such lane, or -1.
+    /// </summary>
+    private int Forward(in Tile tile, bool training, int limit, out int lane, CancellationToken cancellationToken)
+    {
+        Tape tape = tile.Tape;
+        OpCode[] ops = tape.Ops;
+        int[] edgeStart = tape.EdgeStart;
+        int[] edgeRead = tile.EdgeRead;
+        int stride = tile.Stride, width = tile.Width;
+        Span<double> rows = _rows;
+        Span<double> partials = training ? _partials : default;
+        Span<double> scratch = _scratch.AsSpan(0, width);
+        ReadOnlySpan<BatchInputs.Entry> entries = tile.Inputs.Entries;
+        for (int p = 0; p < limit; p++)
+        {
+            if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            Span<double> y = rows.Slice(tile.RowOf(p) * stride, width);
+            OpCode code = ops[p];
+            if (code <= OpCode.Const)
+            {
+                int source = _leafSource[p];
+                if (source < 0) y.Fill(tape.LeafValues[p]);
+                else if (entries[source].IsBroadcast) y.Fill(entries[source].Value);
+                else entries[source].Lanes.Span.Slice(tile.First, width).CopyTo(y);
+                continue;
+            }
+
+            int start = edgeStart[p], count = edgeStart[p + 1] - start;
+            if (count == 1)
+            {
+                OpTable.Lanes1(code, rows.Slice(edgeRead[start] * stride, width), y,
+                    training ? partials.Slice(start * stride, width) : default);
+            }
+            else if (count == 2)
+            {
+                OpTable.Lanes2(code, rows.Slice(edgeRead[start] * stride, width), rows.Slice(edgeRead[start + 1] * stride, width), y,
+                    training ? partials.Slice(start * stride, width) : default,
+                    training ? partials.Slice((start + 1) * stride, width) : default);
+            }
+            else
+            {
+                OpTable.LanesN(code, new LaneRows(rows, edgeRead.AsSpan(start, count), stride, width), y,
+                    training ? new LaneRows(partials, start, count, stride, width) : default, scratch);
+            }
+
+            if (!TensorPrimitives.IsFiniteAll(y))
+            {
+                lane = BatchInputs.IndexOfNonFinite(y);
+                return p;
+            }
+        }
+        lane = -1;
+        return -1;
+    }
+
+    /// <summary>
+    /// The chain rule as the scalar engine's one loop that knows no op, over rows of lanes: in reverse
+    /// tape order from the output (nothing after it has a grad), each gate's grad row flows to each
+    /// input's as grad * local, added to what that input already has. Unlike the scalar loop it does
+    /// not skip a zero grad nor stop at the first sum that is not finite; it tells whether every grad
+    /// came out finite. A sum that is not finite stays so down to the leaves (infinity and NaN survive
+    /// every product and sum), so one look at the rows at the end sees it.
+    /// </summary>
+    private bool BackwardFast(in Tile tile, CancellationToken cancellationToken)
+    {
+        Tape tape = tile.Tape;
+        int[] edgeStart = tape.EdgeStart;
+        int[] edgeInput = tape.EdgeInput;
+        int stride = tile.Stride, width = tile.Width, output = tape.Output;
+        Span<double> grads = _grads.AsSpan(0, (output + 1) * stride);
+        ReadOnlySpan<double> partials = _partials;
+        grads.Clear();
+        grads.Slice(output * stride, width).Fill(tape.Seed);
+        for (int p = output; p >= 0; p--)
+        {
+            if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            int end = edgeStart[p + 1];
+            ReadOnlySpan<double> grad = grads.Slice(p * stride, width);
+            for (int e = edgeStart[p]; e < end; e++)
+            {
+                Span<double> inputGrad = grads.Slice(edgeInput[e] * stride, width);
+                TensorPrimitives.MultiplyAdd(grad, partials.Slice(e * stride, width), inputGrad, inputGrad);
+            }
+        }
+        return TensorPrimitives.IsFiniteAll(grads);
+    }
+
+    /// <summary>
+    /// The scalar engine's backward loop exactly, lane by lane: a zero grad sends nothing, and a lane
+    /// stops at its first sum that is not finite, which is offered to <paramref name="failure"/>.
+    /// Only run for a tile where <see cref="BackwardFast"/> saw a grad that is not finite.
+    /// </summary>
+    private void BackwardExact(in Tile tile, ref BatchFailure failure, CancellationToken cancellationToken)
+    {
+        Tape tape = tile.Tape;
+        int[] edgeStart = tape.EdgeStart;
+        int[] edgeInput = tape.EdgeInput;
+        int stride = tile.Stride, output = tape.Output;
+        double[] grads = _grads;
+        double[] partials = _partials;
+        for (int lane = 0; lane < tile.Width; lane++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            for (int p = 0; p <= output; p++) grads[p * stride + lane] = 0;
+            grads[output * stride + lane] = tape.Seed;
+            for (int p = output; p >= 0; p--)
+            {
+                double grad = grads[p * stride + lane];
+                if (grad == 0) continue;
+                for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+                {
+                    int input = edgeInput[e];
+                    double sum = grads[input * stride + lane] + grad * partials[e * stride + lane];
+                    if (!double.IsFinite(sum))
+                    {
+                        if (failure.IsBeatenByBackward(p, e))
+                            failure.Keep(Failed(tile, Pass.Backward, p, e, lane, sum), tile.First + lane, p, e);
+                        goto nextLane;
+                    }
+                    grads[input * stride + lane] = sum;
+                }
+            }
+        nextLane:;
+        }
+    }
+
+    /// <summary>
+    /// The error for <paramref name="lane"/> of the tile, named as the scalar engine names it: the node,
+    /// its op, the value (forward) or the grad sent to the input on <paramref name="edge"/> (backward),
+    /// and its inputs' values in that lane.
+    /// </summary>
+    private NumericError Failed(in Tile tile, Pass pass, int position, int edge, int lane, double result = 0)
+    {
+        Tape tape = tile.Tape;
+        int stride = tile.Stride;
+        if (pass == Pass.Forward) result = _rows[tile.RowOf(position) * stride + lane];
+        ReadOnlySpan<int> inputs = tile.EdgeRead.AsSpan(tape.EdgeStart[position], tape.EdgeStart[position + 1] - tape.EdgeStart[position]);
+        double[] inputValues = new double[inputs.Length];
+        for (int k = 0; k < inputs.Length; k++) inputValues[k] = _rows[inputs[k] * stride + lane];
+        int node = tape.NodeIndexAt(position);
+        var error = new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, pass, result, inputValues);
+        return pass == Pass.Forward ? error : error with { Input = tape.IdAt(tape.EdgeInput[edge]) };
+    }
+
+    /// <summary>Copies the tile's output values and requested grads into the answer, or adds them to its sums.</summary>
+    private void Answer(in Tile tile, bool training, int gradCount, BatchReduce reduce, double[] values, double[] gradAnswers)
+    {
+        int stride = tile.Stride, width = tile.Width, first = tile.First, output = tile.Tape.Output;
+        _rows.AsSpan(tile.RowOf(output) * stride, width).CopyTo(values.AsSpan(first, width));
+        if (!training) return;
+        int size = tile.Inputs.Size;
+        for (int k = 0; k < gradCount; k++)
+        {
+            int position = _gradPositions[k];
+            // Nothing flows back to a node after the output in tape order: its grad is 0.
+            ReadOnlySpan<double> grad = position <= output ? _grads.AsSpan(position * stride, width) : default;
+            if (reduce != BatchReduce.None)
+                gradAnswers[k] += TensorPrimitives.Sum(grad);
+            else if (grad.IsEmpty)
+                gradAnswers.AsSpan(k * size + first, width).Clear();
+            else
+                grad.CopyTo(gradAnswers.AsSpan(k * size + first, width));
+        }
+    }
+
+    /// <summary>For each tape position, the entry of <paramref name="inputs"/> that sets it, or -1 (the tape's value).</summary>
+    private void MapLeaves(Tape tape, BatchInputs inputs)
+    {
+        int n = tape.NodeCount;
+        int[] source = RentInts(ref _leafSource, n);
+        Array.Fill(source, -1, 0, n);
+        ReadOnlySpan<BatchInputs.Entry> entries = inputs.Entries;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            int node = entries[i].Node;
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(node, n, "node");
+            int position = tape.PositionOf(node);
+            if (tape.OpAt(position) != OpCode.Input)
+                throw new ArgumentException(
+                    $"Node {node} ('{tape.IdAt(position)}') is a {OpTable.Get(tape.OpAt(position)).Name} node: only an input leaf takes values.",
+                    nameof(inputs));
+            source[position] = i;
+        }
+    }
+
+    /// <summary>The tape positions of the requested nodes; their count.</summary>
+    private int MapGrads(Tape tape, ReadOnlySpan<int> gradNodes)
+    {
+        int[] positions = RentInts(ref _gradPositions, gradNodes.Length);
+        for (int k = 0; k < gradNodes.Length; k++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(gradNodes[k], nameof(gradNodes));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(gradNodes[k], tape.NodeCount, nameof(gradNodes));
+            positions[k] = tape.PositionOf(gradNodes[k]);
+        }
+        return gradNodes.Length;
+    }
+
+    private double[] Rent(ref double[] buffer, int length)
+    {
+        if (buffer.Length >= length) return buffer;
+        if (buffer.Length > 0) _pool.Return(buffer);
+        buffer = _pool.Rent(Math.Max(length, 1));
+        return buffer;
+    }
+
+    private static int[] RentInts(ref int[] buffer, int length)
+    {
+        if (buffer.Length >= length) return buffer;
+        if (buffer.Length > 0) ArrayPool<int>.Shared.Return(buffer);
+        buffer = ArrayPool<int>.Shared.Rent(Math.Max(length, 1));
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        foreach (double[] buffer in (double[][])[_rows, _partials, _grads, _scratch, _values, _gradAnswers])
+            if (buffer.Length > 0) _pool.Return(buffer);
+        _rows = _partials = _grads = _scratch = _values = _gradAnswers = [];
+        if (_leafSource.Length > 0) ArrayPool<int>.Shared.Return(_leafSource);
+        if (_gradPositions.Length > 0) ArrayPool<int>.Shared.Return(_gradPositions);
+        _leafSource = _gradPositions = [];
+    }
+}

@@ -1,0 +1,206 @@
+using GradApi.Engine.Batching;
+using GradApi.Engine.Compilation;
+using GradApi.Engine.Evaluation;
+using GradApi.Engine.Graphs;
+using GradApi.Engine.Tests.Support;
+
+namespace GradApi.Engine.Tests.Batching;
+
+/// <summary>The batch engine's contract: sizes, reuse, sharing a tape, deep graphs, what it refuses.</summary>
+public sealed class BatchEngineTests
+{
+    private static GraphSpec Dag(int seed = 21) => EveryOpGraphs.Generate(50, seed);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(1023)]
+    [InlineData(1025)]
+    public void Sizes_OneAndNotAMultipleOfTheVectorOrTile_AreTheScalarAnswers(int size)
+    {
+        GraphSpec spec = Dag();
+        var lanes = Lanes.Random(EveryOpGraphs.Inputs(spec), size, size);
+        int[] samples = [0, size / 2, size - 1];
+        Lanes.AgreeWithScalar(spec, lanes, size, EvaluationMode.Training, samples.Distinct());
+        Lanes.AgreeWithScalar(spec, lanes, size, EvaluationMode.Inference, samples.Distinct());
+    }
+
+    [Fact]
+    public async Task OneTape_EvaluatedBySeveralEnginesAtOnce_GivesEachTheSameAnswer()
+    {
+        GraphSpec spec = Dag();
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Inference); // runs in training too
+        const int size = 600;
+        var lanes = Lanes.Random(EveryOpGraphs.Inputs(spec), size, 5);
+        int[] nodes = Lanes.AllNodes(spec);
+        (double[] Values, double[] Grads) Evaluate()
+        {
+            using var engine = new BatchEngine();
+            var inputs = Lanes.Inputs(size, lanes);
+            var answers = new List<double>();
+            for (int round = 0; round < 5; round++)
+            {
+                BatchResult result = engine.Evaluate(tape, inputs, EvaluationMode.Training, nodes, BatchReduce.None);
+                Assert.True(result.Succeeded);
+                answers.Clear();
+                foreach (int node in nodes) answers.AddRange(result.Grad(node).ToArray());
+                engine.Evaluate(tape, inputs, EvaluationMode.Inference, [], BatchReduce.None);
+            }
+            return (engine.Evaluate(tape, inputs, EvaluationMode.Inference, [], BatchReduce.None).Values.ToArray(), answers.ToArray());
+        }
+
+        var expected = Evaluate();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(Evaluate)));
+
+        foreach (var (values, grads) in answers)
+        {
+            Assert.Equal(expected.Values, values);
+            Assert.Equal(expected.Grads, grads);
+        }
+    }
+
+    [Fact]
+    public void Chain_TenToTheFiveDeep_RunsWithoutRecursionAndAgreesWithTheScalarEngine()
+    {
+        const int depth = 100_000;
+        var spec = new GraphSpec(depth, depth);
+        spec.AddNode("x", "input", 0.5, null);
+        for (int i = 1; i < depth; i++) spec.AddNode($"s{i}", i % 2 == 0 ? "sin" : "tanh", null, [i == 1 ? "x" : $"s{i - 1}"]);
+        double[] x = [0.5, -0.25, 1, 0.125, -1, 0.75, 0.3, -0.6, 0.9];
+        var lanes = new Dictionary<int, double[]> { [0] = x };
+
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Training);
+        using var engine = new BatchEngine();
+        BatchResult result = engine.Evaluate(tape, Lanes.Inputs(x.Length, lanes), EvaluationMode.Training, [0, depth / 2], BatchReduce.None);
+
+        Assert.True(result.Succeeded);
+        using var scalarEngine = new GraphEngine();
+        foreach (int sample in new[] { 0, 4, 8 })
+        {
+            Tape one = Run.CompileOrFail(Lanes.WithInputs(spec, new Dictionary<int, double> { [0] = x[sample] }), EvaluationMode.Training);
+            EvaluationResult scalar = scalarEngine.Evaluate(one, EvaluationMode.Training);
+            Lanes.SameBits(scalar.Value, result.Values[sample], "value");
+            Lanes.SameBits(scalar.GradOf(0), result.Grad(0)[sample], "grad of x");
+            Lanes.SameBits(scalar.GradOf(depth / 2), result.Grad(1)[sample], "grad of the middle");
+        }
+    }
+
+    [Fact]
+    public void Inference_ComputesNoGradAndKeepsOnlyLiveValues()
+    {
+        GraphSpec spec = Dag();
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Inference);
+        using var engine = new BatchEngine();
+        var inputs = Lanes.Inputs(16, Lanes.Random(EveryOpGraphs.Inputs(spec), 16, 1));
+
+        BatchResult result = engine.Evaluate(tape, inputs, EvaluationMode.Inference, [0, 1], BatchReduce.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(16, result.Values.Length);
+        Assert.Throws<InvalidOperationException>(() => result.Grad(0));
+        Assert.Equal(0, result.Stats.CachedPartials);
+        Assert.Equal(TimeSpan.Zero, result.BackwardTime);
+        BatchResult training = engine.Evaluate(tape, inputs, EvaluationMode.Training, [0], BatchReduce.None);
+        Assert.True(result.Stats.PeakLiveValues < training.Stats.PeakLiveValues,
+            $"inference holds {result.Stats.PeakLiveValues} lanes of values, training {training.Stats.PeakLiveValues}");
+        Assert.Equal(tape.EdgeCount * 16, training.Stats.CachedPartials);
+    }
+
+    [Fact]
+    public void WarmEvaluation_AllocatesNothing()
+    {
+        GraphSpec spec = Dag();
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Inference);
+        const int size = 1500;
+        var inputs = Lanes.Inputs(size, Lanes.Random(EveryOpGraphs.Inputs(spec), size, 2));
+        inputs.Set(EveryOpGraphs.Inputs(spec)[0], 0.5); // a broadcast too
+        int[] nodes = Lanes.AllNodes(spec);
+        using var engine = new BatchEngine();
+        BatchReduce[] reduces = Enum.GetValues<BatchReduce>();
+        foreach (BatchReduce reduce in reduces)
+            engine.Evaluate(tape, inputs, EvaluationMode.Training, nodes, reduce);
+        engine.Evaluate(tape, inputs, EvaluationMode.Inference, [], BatchReduce.None);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (BatchReduce reduce in reduces)
+                Assert.True(engine.Evaluate(tape, inputs, EvaluationMode.Training, nodes, reduce).Succeeded);
+            Assert.True(engine.Evaluate(tape, inputs, EvaluationMode.Inference, [], BatchReduce.None).Succeeded);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Inputs_ThatAreNotInputLeavesOrOutsideTheGraph_AreRefused()
+    {
+        GraphSpec spec = Graph.New().Input("x", 1).Const("c", 2).Gate("f", "mul", "x", "c").Spec;
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Training);
+        using var engine = new BatchEngine();
+        BatchResult Evaluate(BatchInputs inputs, params int[] grads) =>
+            engine.Evaluate(tape, inputs, EvaluationMode.Training, grads, BatchReduce.None);
+
+        var constant = new BatchInputs(2);
+        constant.Set(1, 3);
+        Assert.Contains("'c'", Assert.Throws<ArgumentException>(() => Evaluate(constant)).Message, StringComparison.Ordinal);
+        var gate = new BatchInputs(2);
+        gate.Set(2, 3);
+        Assert.Throws<ArgumentException>(() => Evaluate(gate));
+        var outside = new BatchInputs(2);
+        outside.Set(3, 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(outside));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(new BatchInputs(2), 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(new BatchInputs(2), -1));
+
+        var inputs = new BatchInputs(2);
+        Assert.Throws<ArgumentException>(() => inputs.Set(0, new double[3]));
+        Assert.Throws<ArgumentException>(() => inputs.Set(0, new[] { 1, double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => inputs.Set(0, double.PositiveInfinity));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchInputs(0));
+    }
+
+    [Fact]
+    public void Inputs_SetAgainOrCleared_TakeTheLastValuesOrTheDefaults()
+    {
+        GraphSpec spec = Graph.New().Input("x", 1).Const("c", 2).Gate("f", "mul", "x", "c").Spec;
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Training);
+        using var engine = new BatchEngine();
+        var inputs = new BatchInputs(2);
+        inputs.Set(0, new double[] { 5, 6 });
+        inputs.Set(0, 7);
+
+        Assert.Equal([14.0, 14.0], engine.Evaluate(tape, inputs, EvaluationMode.Training, [], BatchReduce.None).Values.ToArray());
+        inputs.Clear();
+        Assert.Equal([2.0, 2.0], engine.Evaluate(tape, inputs, EvaluationMode.Training, [], BatchReduce.None).Values.ToArray());
+    }
+
+    [Fact]
+    public void GradOfANodeAfterTheOutput_IsZero()
+    {
+        // The output is named and read by a later node: nothing flows back to that node.
+        GraphSpec spec = Graph.New().Input("x", 1).Gate("f", "sin", "x").Gate("later", "exp", "f").Output("f").Spec;
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Training);
+        using var engine = new BatchEngine();
+
+        BatchResult result = engine.Evaluate(tape, new BatchInputs(3), EvaluationMode.Training, [2, 0], BatchReduce.None);
+
+        Assert.Equal([0.0, 0.0, 0.0], result.Grad(0).ToArray());
+        Assert.Equal(Math.Cos(1), result.Grad(1)[2]);
+    }
+
+    [Fact]
+    public void Cancellation_IsObservedBeforeTheWorkEnds()
+    {
+        GraphSpec spec = Dag();
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Training);
+        using var engine = new BatchEngine();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            engine.Evaluate(tape, new BatchInputs(100), EvaluationMode.Training, [], BatchReduce.None, cancelled.Token));
+    }
+}
