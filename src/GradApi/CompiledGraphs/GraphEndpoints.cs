@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
 using GradApi.Engine.Batching;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
@@ -138,7 +138,7 @@ internal static class GraphEndpoints
         ServerTiming timing, CancellationToken cancellationToken)
     {
         Tape tape = graph.Tape;
-        double[] leaves = ArrayPool<double>.Shared.Rent(tape.NodeCount);
+        double[] leaves = BufferPool<double>.Shared.Rent(tape.NodeCount);
         EvaluationResult evaluation;
         try
         {
@@ -149,7 +149,7 @@ internal static class GraphEndpoints
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(leaves);
+            BufferPool<double>.Shared.Return(leaves);
         }
         timing.Add("forward", evaluation.ForwardTime);
         if (mode == EvaluationMode.Training && evaluation.Error is not { Pass: Pass.Forward })

@@ -1,5 +1,5 @@
-using System.Buffers;
 using GradApi.Engine.Batching;
+using GradApi.Engine.Buffers;
 
 namespace GradApi.CompiledGraphs;
 
@@ -73,7 +73,7 @@ internal sealed class GraphValues : IDisposable
     {
         for (int k = 0; k < _lanes.Length; k++)
         {
-            if (_lanes[k] is { } lanes) ArrayPool<double>.Shared.Return(lanes);
+            if (_lanes[k] is { } lanes) BufferPool<double>.Shared.Return(lanes);
             _lanes[k] = null;
         }
     }

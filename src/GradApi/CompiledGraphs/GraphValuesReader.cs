@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using GradApi.Engine.Batching;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Evaluation;
 using GradApi.Evaluate;
 using GradApi.Problems;
@@ -201,7 +201,7 @@ internal static class GraphValuesReader
     /// <summary>The numbers of one input's array, into a pooled array.</summary>
     private static (double[] Lanes, int Count) ReadLanes(ref Utf8JsonReader reader, CompiledGraph graph, int input, int maxSize)
     {
-        double[] lanes = ArrayPool<double>.Shared.Rent(64);
+        double[] lanes = BufferPool<double>.Shared.Rent(64);
         int count = 0;
         try
         {
@@ -212,9 +212,9 @@ internal static class GraphValuesReader
                         $"{PathOf("batch", graph, input)} has more than {maxSize:N0} numbers, the most points in one batch (GradApi:MaxBatchSize).");
                 if (count == lanes.Length)
                 {
-                    double[] larger = ArrayPool<double>.Shared.Rent(2 * lanes.Length);
+                    double[] larger = BufferPool<double>.Shared.Rent(2 * lanes.Length);
                     lanes.AsSpan(0, count).CopyTo(larger);
-                    ArrayPool<double>.Shared.Return(lanes);
+                    BufferPool<double>.Shared.Return(lanes);
                     lanes = larger;
                 }
                 if (!TryReadNumber(ref reader, out lanes[count], out string? problem))
@@ -225,7 +225,7 @@ internal static class GraphValuesReader
         }
         catch
         {
-            ArrayPool<double>.Shared.Return(lanes);
+            BufferPool<double>.Shared.Return(lanes);
             throw;
         }
     }

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
+using GradApi.Engine.Buffers;
+using GradApi.Hosting;
 using GradApi.Problems;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -41,6 +42,9 @@ internal sealed class JsonBody : IDisposable
             throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"Send {what} as application/json in UTF-8, not '{request.ContentType ?? "no content type"}'.");
 
+        // Not past the work budget either: a chunked body is admitted by a guess at its size, and one larger than the
+        // budget could never have run.
+        limit = Math.Min(limit, context.RequestServices.GetRequiredService<WorkLimiter>().BudgetBytes);
         if (request.ContentLength > limit) throw TooLarge(limit);
         // The loop below holds the limit, reading at most one byte past it. Kestrel's own limit is lifted so that a
         // chunked body over the limit stays readable after the 413, for the rest of it to be drained (see TooLargeBody).
@@ -50,7 +54,7 @@ internal sealed class JsonBody : IDisposable
         int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
         long start = Stopwatch.GetTimestamp();
         TimeSpan gcPauses = GC.GetTotalPauseDuration();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
+        byte[] buffer = BufferPool<byte>.Shared.Rent(Math.Max(initial, 1));
         try
         {
             int length = 0;
@@ -60,9 +64,9 @@ internal sealed class JsonBody : IDisposable
                 {
                     // Room for one byte past the limit, to tell a body of exactly the limit from a larger one.
                     if (buffer.Length > limit) throw TooLarge(limit);
-                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BufferPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
                 int read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
@@ -74,14 +78,14 @@ internal sealed class JsonBody : IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BufferPool<byte>.Shared.Return(buffer);
             throw;
         }
     }
 
     public void Dispose()
     {
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0) BufferPool<byte>.Shared.Return(_buffer);
         _buffer = [];
     }
 
