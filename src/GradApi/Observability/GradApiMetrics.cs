@@ -32,7 +32,7 @@ internal sealed class GradApiMetrics
         _refused = Meter.CreateCounter<long>("gradapi.requests.refused", "{request}",
             "Requests answered 429 (reason shed: the work budget and its queue were full), 413 (too_large) or 504 (timed_out).");
         _compiledGraphLookups = Meter.CreateCounter<long>("gradapi.compiled_graphs.lookups", "{lookup}",
-            "Look-ups of a registered graph among this process's compiled graphs: result hit, or miss (compiled again from the store).");
+            "Look-ups of a registered graph among this process's compiled graphs: result hit, or miss (then compiled again from the store, if it has it).");
     }
 
     /// <summary>The meter, for instruments that observe state where it lives (the work budget's gauges).</summary>
@@ -52,6 +52,6 @@ internal sealed class GradApiMetrics
         }
     }
 
-    /// <summary>A registered graph was found compiled in this process (hit) or had to be compiled again (miss).</summary>
+    /// <summary>A registered graph was found compiled in this process (hit) or not (miss: the store is asked for it).</summary>
     public void CompiledGraphLookup(bool hit) => _compiledGraphLookups.Add(1, hit ? Hit : Miss);
 }

@@ -67,6 +67,25 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_CountRegisteredGraphsFoundCompiledAndTheirNodes()
+    {
+        using var server = HardeningFactory.Live();
+        using HttpClient client = server.Client();
+        using HttpResponseMessage registered = await client.PostJson("/v1/graphs", AddMul);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        string id = (string)(await registered.Json())["id"]!;
+        PrometheusText before = await Scrape(client);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostJson($"/v1/graphs/{id}/evaluate", "{\"inputs\": {\"x\": 1}}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/v1/graphs/sha256:" + new string('0', 64))).StatusCode);
+
+        PrometheusText after = await Scrape(client);
+        Assert.Equal(1, Delta(before, after, "gradapi_compiled_graphs_lookups_total", ("result", "hit")));
+        Assert.Equal(1, Delta(before, after, "gradapi_compiled_graphs_lookups_total", ("result", "miss")));
+        Assert.Equal(5, Delta(before, after, "gradapi_nodes_evaluated_total", ("mode", "training")));
+    }
+
+    [Fact]
     public async Task Metrics_CanBeSwitchedOff()
     {
         using var server = HardeningFactory.InMemory(new() { ["GradApi:Metrics"] = "false" });
