@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Ops;
@@ -35,7 +35,7 @@ public sealed class GraphCompiler
         }
 
         using var ids = new IdTable(spec, n);
-        int[] edgeNode = ArrayPool<int>.Shared.Rent(spec.InputCount);
+        int[] edgeNode = BufferPool<int>.Shared.Rent(spec.InputCount);
         try
         {
             CheckNodes(spec, ids, errors, cancellationToken);
@@ -53,7 +53,7 @@ public sealed class GraphCompiler
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(edgeNode);
+            BufferPool<int>.Shared.Return(edgeNode);
         }
     }
 
@@ -159,7 +159,7 @@ public sealed class GraphCompiler
         }
 
         int n = spec.NodeCount;
-        bool[] isRead = ArrayPool<bool>.Shared.Rent(n);
+        bool[] isRead = BufferPool<bool>.Shared.Rent(n);
         try
         {
             Array.Clear(isRead, 0, n);
@@ -184,7 +184,7 @@ public sealed class GraphCompiler
         }
         finally
         {
-            ArrayPool<bool>.Shared.Return(isRead);
+            BufferPool<bool>.Shared.Return(isRead);
         }
     }
 
@@ -200,11 +200,11 @@ public sealed class GraphCompiler
         ReadOnlySpan<byte> codes = spec.OpCodes;
         ReadOnlySpan<int> inputStart = spec.InputStarts;
         ReadOnlySpan<int> edgeNode = edgeNodes.AsSpan(0, edges);
-        int[] readerStartArray = ArrayPool<int>.Shared.Rent(n + 1);
-        int[] readersArray = ArrayPool<int>.Shared.Rent(edges);
-        int[] fillArray = ArrayPool<int>.Shared.Rent(n);
-        int[] pendingArray = ArrayPool<int>.Shared.Rent(n);
-        bool[] placedArray = ArrayPool<bool>.Shared.Rent(n);
+        int[] readerStartArray = BufferPool<int>.Shared.Rent(n + 1);
+        int[] readersArray = BufferPool<int>.Shared.Rent(edges);
+        int[] fillArray = BufferPool<int>.Shared.Rent(n);
+        int[] pendingArray = BufferPool<int>.Shared.Rent(n);
+        bool[] placedArray = BufferPool<bool>.Shared.Rent(n);
         try
         {
             Span<int> readerStart = readerStartArray.AsSpan(0, n + 1);
@@ -232,7 +232,7 @@ public sealed class GraphCompiler
             }
 
             // The order doubles as the queue: a gate is appended once ready, its leaves just before it.
-            int[] order = ArrayPool<int>.Shared.Rent(n); // kept by the tape as its NodeAt
+            int[] order = BufferPool<int>.Shared.Rent(n); // kept by the tape as its NodeAt
             int head = 0, tail = 0;
             for (int i = 0; i < n; i++)
             {
@@ -248,17 +248,17 @@ public sealed class GraphCompiler
             }
 
             if (tail == n) return order;
-            ArrayPool<int>.Shared.Return(order);
+            BufferPool<int>.Shared.Return(order);
             errors.Add(FindCycle(spec, edgeNode, pending));
             return null;
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(readerStartArray);
-            ArrayPool<int>.Shared.Return(readersArray);
-            ArrayPool<int>.Shared.Return(fillArray);
-            ArrayPool<int>.Shared.Return(pendingArray);
-            ArrayPool<bool>.Shared.Return(placedArray);
+            BufferPool<int>.Shared.Return(readerStartArray);
+            BufferPool<int>.Shared.Return(readersArray);
+            BufferPool<int>.Shared.Return(fillArray);
+            BufferPool<int>.Shared.Return(pendingArray);
+            BufferPool<bool>.Shared.Return(placedArray);
         }
     }
 
@@ -314,13 +314,13 @@ public sealed class GraphCompiler
         ReadOnlySpan<byte> codes = spec.OpCodes;
         ReadOnlySpan<int> inputStart = spec.InputStarts;
         ReadOnlySpan<double> values = spec.Values;
-        int[] positionOf = ArrayPool<int>.Shared.Rent(n);
+        int[] positionOf = BufferPool<int>.Shared.Rent(n);
         for (int p = 0; p < n; p++) positionOf[nodeAt[p]] = p;
 
-        OpCode[] tapeOps = ArrayPool<OpCode>.Shared.Rent(n);
-        double[] leafValues = ArrayPool<double>.Shared.Rent(n);
-        int[] edgeStart = ArrayPool<int>.Shared.Rent(n + 1);
-        int[] edgeInput = ArrayPool<int>.Shared.Rent(edges);
+        OpCode[] tapeOps = BufferPool<OpCode>.Shared.Rent(n);
+        double[] leafValues = BufferPool<double>.Shared.Rent(n);
+        int[] edgeStart = BufferPool<int>.Shared.Rent(n + 1);
+        int[] edgeInput = BufferPool<int>.Shared.Rent(edges);
         int edge = 0, maxArity = 0;
         for (int p = 0; p < n; p++)
         {
@@ -353,8 +353,8 @@ public sealed class GraphCompiler
     /// </param>
     internal static InferencePlan PlanSlots(int n, int edges, int[] edgeStart, int[] edgeInput, int output, bool pooled = true)
     {
-        int[] lastReader = ArrayPool<int>.Shared.Rent(n);
-        int[] free = ArrayPool<int>.Shared.Rent(n); // a stack of the slots given back
+        int[] lastReader = BufferPool<int>.Shared.Rent(n);
+        int[] free = BufferPool<int>.Shared.Rent(n); // a stack of the slots given back
         try
         {
             Array.Fill(lastReader, -1, 0, n);
@@ -363,8 +363,8 @@ public sealed class GraphCompiler
                     lastReader[edgeInput[e]] = p;
             lastReader[output] = int.MaxValue;
 
-            int[] outputSlot = pooled ? ArrayPool<int>.Shared.Rent(n) : new int[n];
-            int[] edgeSlot = pooled ? ArrayPool<int>.Shared.Rent(edges) : new int[edges];
+            int[] outputSlot = pooled ? BufferPool<int>.Shared.Rent(n) : new int[n];
+            int[] edgeSlot = pooled ? BufferPool<int>.Shared.Rent(edges) : new int[edges];
             int freeCount = 0, slotCount = 0;
             for (int p = 0; p < n; p++)
             {
@@ -383,8 +383,8 @@ public sealed class GraphCompiler
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(lastReader);
-            ArrayPool<int>.Shared.Return(free);
+            BufferPool<int>.Shared.Return(lastReader);
+            BufferPool<int>.Shared.Return(free);
         }
     }
 

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Graphs;
 
 namespace GradApi.Engine.Compilation;
@@ -40,7 +40,7 @@ internal sealed class IdTable : IDisposable
         _spec = spec;
         int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * count, 16));
         _mask = capacity - 1;
-        _slots = ArrayPool<Slot>.Shared.Rent(capacity);
+        _slots = BufferPool<Slot>.Shared.Rent(capacity);
         Array.Clear(_slots, 0, capacity);
     }
 
@@ -139,7 +139,7 @@ internal sealed class IdTable : IDisposable
     public void Dispose()
     {
         if (_slots.Length == 0) return;
-        ArrayPool<Slot>.Shared.Return(_slots);
+        BufferPool<Slot>.Shared.Return(_slots);
         _slots = [];
     }
 }

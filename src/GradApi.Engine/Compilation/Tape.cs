@@ -1,4 +1,4 @@
-using System.Buffers;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Ops;
 
@@ -95,16 +95,16 @@ public sealed class Tape : IDisposable
         if (IsDisposed) return;
         IsDisposed = true;
         if (!_ownsArrays) return;
-        ArrayPool<OpCode>.Shared.Return(Ops);
-        ArrayPool<double>.Shared.Return(LeafValues);
-        ArrayPool<int>.Shared.Return(EdgeStart);
-        ArrayPool<int>.Shared.Return(EdgeInput);
-        ArrayPool<int>.Shared.Return(NodeAt);
-        ArrayPool<int>.Shared.Return(PositionOfNode);
+        BufferPool<OpCode>.Shared.Return(Ops);
+        BufferPool<double>.Shared.Return(LeafValues);
+        BufferPool<int>.Shared.Return(EdgeStart);
+        BufferPool<int>.Shared.Return(EdgeInput);
+        BufferPool<int>.Shared.Return(NodeAt);
+        BufferPool<int>.Shared.Return(PositionOfNode);
         if (Inference is { } plan)
         {
-            ArrayPool<int>.Shared.Return(plan.OutputSlot);
-            ArrayPool<int>.Shared.Return(plan.EdgeSlot);
+            BufferPool<int>.Shared.Return(plan.OutputSlot);
+            BufferPool<int>.Shared.Return(plan.EdgeSlot);
         }
     }
 }

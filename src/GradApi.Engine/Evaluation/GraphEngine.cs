@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Ops;
 
@@ -21,7 +22,7 @@ public sealed class GraphEngine : IDisposable
     private double[] _grads = [];
     private double[] _args = [];
 
-    public GraphEngine() : this(ArrayPool<double>.Shared) { }
+    public GraphEngine() : this(BufferPool<double>.Shared) { }
 
     public GraphEngine(ArrayPool<double> pool) => _pool = pool;
 

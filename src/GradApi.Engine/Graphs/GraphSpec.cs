@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Ops;
 
 namespace GradApi.Engine.Graphs;
@@ -53,14 +53,14 @@ public sealed class GraphSpec : IDisposable
     {
         nodeCapacity = Math.Max(nodeCapacity, 16);
         inputCapacity = Math.Max(inputCapacity, 16);
-        _text = ArrayPool<byte>.Shared.Rent(Math.Max(textCapacity, 8 * (nodeCapacity + inputCapacity)));
-        _ids = ArrayPool<TextRange>.Shared.Rent(nodeCapacity);
-        _ops = ArrayPool<byte>.Shared.Rent(nodeCapacity);
-        _values = ArrayPool<double>.Shared.Rent(nodeCapacity);
-        _flags = ArrayPool<byte>.Shared.Rent(nodeCapacity);
-        _inputStart = ArrayPool<int>.Shared.Rent(nodeCapacity + 1);
+        _text = BufferPool<byte>.Shared.Rent(Math.Max(textCapacity, 8 * (nodeCapacity + inputCapacity)));
+        _ids = BufferPool<TextRange>.Shared.Rent(nodeCapacity);
+        _ops = BufferPool<byte>.Shared.Rent(nodeCapacity);
+        _values = BufferPool<double>.Shared.Rent(nodeCapacity);
+        _flags = BufferPool<byte>.Shared.Rent(nodeCapacity);
+        _inputStart = BufferPool<int>.Shared.Rent(nodeCapacity + 1);
         _inputStart[0] = 0;
-        _inputs = ArrayPool<TextRange>.Shared.Rent(inputCapacity);
+        _inputs = BufferPool<TextRange>.Shared.Rent(inputCapacity);
     }
 
     public int NodeCount => _nodeCount;
@@ -243,9 +243,9 @@ public sealed class GraphSpec : IDisposable
     /// <summary>Swaps <paramref name="array"/> for a pooled one at least twice as large, keeping its first <paramref name="used"/> items.</summary>
     private static void Grow<T>(ref T[] array, int used, int needed)
     {
-        T[] larger = ArrayPool<T>.Shared.Rent((int)Math.Min(Math.Max(2L * array.Length, needed), Array.MaxLength));
+        T[] larger = BufferPool<T>.Shared.Rent((int)Math.Min(Math.Max(2L * array.Length, needed), Array.MaxLength));
         array.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<T>.Shared.Return(array);
+        BufferPool<T>.Shared.Return(array);
         array = larger;
     }
 
@@ -261,13 +261,13 @@ public sealed class GraphSpec : IDisposable
             _owned = null;
         }
         if (_ids.Length == 0) return;
-        ArrayPool<byte>.Shared.Return(_text);
-        ArrayPool<TextRange>.Shared.Return(_ids);
-        ArrayPool<byte>.Shared.Return(_ops);
-        ArrayPool<double>.Shared.Return(_values);
-        ArrayPool<byte>.Shared.Return(_flags);
-        ArrayPool<int>.Shared.Return(_inputStart);
-        ArrayPool<TextRange>.Shared.Return(_inputs);
+        BufferPool<byte>.Shared.Return(_text);
+        BufferPool<TextRange>.Shared.Return(_ids);
+        BufferPool<byte>.Shared.Return(_ops);
+        BufferPool<double>.Shared.Return(_values);
+        BufferPool<byte>.Shared.Return(_flags);
+        BufferPool<int>.Shared.Return(_inputStart);
+        BufferPool<TextRange>.Shared.Return(_inputs);
         _text = _ops = _flags = [];
         _ids = _inputs = [];
         _values = [];

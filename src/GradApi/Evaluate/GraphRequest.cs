@@ -1,8 +1,9 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Reflection;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
+using GradApi.Hosting;
 using GradApi.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,9 @@ public sealed class GraphRequest(GraphSpec spec)
             throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
                 $"Send the graph as application/json in UTF-8, not '{request.ContentType ?? "no content type"}'.");
 
-        long limit = options.MaxBodyBytes;
+        // Not past the work budget either: a chunked body is admitted by a guess at its size, and one larger than the
+        // budget could never have run.
+        long limit = Math.Min(options.MaxBodyBytes, context.RequestServices.GetRequiredService<WorkLimiter>().BudgetBytes);
         if (request.ContentLength > limit) throw TooLarge(limit);
         // The loop below holds the limit, reading at most one byte past it. Kestrel's own limit is lifted so that a
         // chunked body over the limit stays readable after the 413, for the rest of it to be drained (see TooLargeBody).
@@ -44,7 +47,7 @@ public sealed class GraphRequest(GraphSpec spec)
         int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
         long start = Stopwatch.GetTimestamp();
         TimeSpan gcPauses = GC.GetTotalPauseDuration();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
+        byte[] buffer = BufferPool<byte>.Shared.Rent(Math.Max(initial, 1));
         try
         {
             int length = 0;
@@ -54,9 +57,9 @@ public sealed class GraphRequest(GraphSpec spec)
                 {
                     // Room for one byte past the limit, to tell a body of exactly the limit from a larger one.
                     if (buffer.Length > limit) throw TooLarge(limit);
-                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BufferPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
                 int read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
@@ -78,7 +81,7 @@ public sealed class GraphRequest(GraphSpec spec)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BufferPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using GradApi.Engine.Buffers;
 using GradApi.OpenApi;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -44,6 +45,8 @@ internal static class HostingExtensions
     public static WebApplication UseGradApiLimits(this WebApplication app)
     {
         HostingOptions options = app.Services.GetRequiredService<IOptions<HostingOptions>>().Value;
+        // The pools keep no more between requests than the memory allows (see MemoryBudget).
+        BufferPool.RetainedBytesLimit = app.Services.GetRequiredService<MemoryBudget>().PoolBytes;
         if (options.ReplicaName is { Length: > 0 } replica) app.UseReplicaHeader(replica);
         if (options.KnownProxies.Length > 0) app.UseForwardedHeaders();
         app.UseNoStore();

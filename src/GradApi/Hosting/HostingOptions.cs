@@ -38,9 +38,13 @@ public sealed class HostingOptions
 
     // Load shedding: the work in flight, weighed by body size.
 
-    /// <summary>Total body bytes of the /v1 requests served at once; a request weighs its Content-Length in 64 KiB units.</summary>
+    /// <summary>
+    /// Total body bytes of the /v1 requests served at once; a request weighs its Content-Length in 64 KiB units, and
+    /// one larger than the whole budget gets a 413. Unset (the default), it is sized from the memory the process may
+    /// use (<see cref="MemoryBudget"/>).
+    /// </summary>
     [Range(64 * 1024, 1L << 40)]
-    public long WorkBudgetBytes { get; set; } = 256L * 1024 * 1024;
+    public long? WorkBudgetBytes { get; set; }
 
     /// <summary>Total body bytes of the requests that may wait for the budget; past it, 429.</summary>
     [Range(0, 1L << 40)]

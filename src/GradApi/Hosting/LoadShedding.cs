@@ -9,8 +9,30 @@ namespace GradApi.Hosting;
 /// </summary>
 internal static class LoadShedding
 {
-    public static IServiceCollection AddGradApiLoadShedding(this IServiceCollection services) =>
-        services.AddSingleton<WorkLimiter>();
+    /// <summary>The work limiter, sized from the memory the process may use, and the health check that watches that memory.</summary>
+    public static IServiceCollection AddGradApiLoadShedding(this IServiceCollection services)
+    {
+        services.AddSingleton(_ => MemoryBudget.FromGC()).AddSingleton<WorkLimiter>().AddSingleton<MemoryHealth>();
+        services.AddHealthChecks().AddCheck<MemoryHealth>("memory", tags: [Health.LiveTag]);
+        return services;
+    }
+
+    /// <summary>The 413 problem of a body larger than the whole work budget.</summary>
+    internal static Task WriteNeverFits(HttpContext http, WorkLimiter limiter)
+    {
+        http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "The request is too large",
+                Detail = $"The body has {http.Request.ContentLength:N0} bytes; the memory this service has admits bodies of up to "
+                    + $"{limiter.BudgetBytes:N0} bytes, even with nothing else running.",
+            },
+        }).AsTask();
+    }
 
     /// <summary>The 429 problem, with the lease's reason and how long to wait.</summary>
     internal static async Task WriteRejection(HttpContext http, RateLimitLease lease)
@@ -46,6 +68,7 @@ internal sealed class WorkAdmission(RequestDelegate next, WorkLimiter limiter)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        if (limiter.NeverFits(context.Request)) return LoadShedding.WriteNeverFits(context, limiter);
         RateLimitLease lease = limiter.AttemptAcquire(context);
         if (!lease.IsAcquired)
         {

@@ -6,8 +6,9 @@ namespace GradApi.Hosting;
 /// <summary>
 /// The limiter every request passes (see <see cref="WorkAdmission"/>): bounds the work in flight rather than the number of requests.
 /// A /v1 request weighs its body size in 64 KiB units (at least one) and holds that many permits of a
-/// <see cref="ConcurrencyLimiter"/> whose permits add up to <see cref="HostingOptions.WorkBudgetBytes"/>,
-/// so thousands of small graphs run side by side while a few huge ones queue, then get a 429.
+/// <see cref="ConcurrencyLimiter"/> whose permits add up to <see cref="HostingOptions.WorkBudgetBytes"/> (by default
+/// what the process's memory allows, <see cref="MemoryBudget"/>), so thousands of small graphs run side by side while a
+/// few huge ones queue, then get a 429; one larger than the whole budget could never run and gets a 413 at once.
 /// </summary>
 /// <remarks>
 /// Why a <see cref="PartitionedRateLimiter{TResource}"/> of <see cref="HttpContext"/>: <see cref="WorkAdmission"/> hands
@@ -30,10 +31,10 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
     private readonly long _maxBodyBytes;
     private readonly long _unknownLengthBytes;
 
-    public WorkLimiter(IOptions<HostingOptions> hosting, IOptions<GradApiOptions> gradApi)
+    public WorkLimiter(IOptions<HostingOptions> hosting, IOptions<GradApiOptions> gradApi, MemoryBudget memory)
     {
         HostingOptions options = hosting.Value;
-        BudgetUnits = (int)Math.Clamp(options.WorkBudgetBytes / UnitBytes, 1, int.MaxValue);
+        BudgetUnits = (int)Math.Clamp((options.WorkBudgetBytes ?? memory.WorkBudgetBytes) / UnitBytes, 1, int.MaxValue);
         _work = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
             PermitLimit = BudgetUnits,
@@ -49,6 +50,19 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
 
     /// <summary>The budget, in permits.</summary>
     public int BudgetUnits { get; }
+
+    /// <summary>The budget in body bytes: the largest body that can ever run.</summary>
+    public long BudgetBytes => (long)BudgetUnits * UnitBytes;
+
+    /// <summary>Whether no /v1 request holds any of the budget now.</summary>
+    public bool IsIdle => AvailableUnits == BudgetUnits;
+
+    /// <summary>
+    /// Whether the request declares a body larger than the whole budget (and within the body limit, past which it gets
+    /// that limit's 413): it could never run, however long it waited.
+    /// </summary>
+    public bool NeverFits(HttpRequest request) =>
+        IsLimited(request.HttpContext) && request.ContentLength is long bytes && bytes > BudgetBytes && bytes <= _maxBodyBytes;
 
     /// <summary>The permits not held by a request right now.</summary>
     public long AvailableUnits => _work.GetStatistics()?.CurrentAvailablePermits ?? 0;

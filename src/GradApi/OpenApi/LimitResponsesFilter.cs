@@ -8,8 +8,9 @@ namespace GradApi.OpenApi;
 
 /// <summary>
 /// Documents the answers every /v1 operation may give because of the service's limits: 429 with Retry-After when
-/// the work budget is full, 504 when the time budget runs out, 401 when API keys are configured, and 400 for a query
-/// parameter the operation does not take (see UnknownQueryParameters), where it declares no 400 of its own.
+/// the work budget is full, 503 with Retry-After when the service ran out of memory, 504 when the time budget runs out,
+/// 401 when API keys are configured, and 400 for a query parameter the operation does not take (see
+/// UnknownQueryParameters), where it declares no 400 of its own.
 /// </summary>
 internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : IOperationFilter
 {
@@ -33,6 +34,9 @@ internal sealed class LimitResponsesFilter(IOptions<HostingOptions> hosting) : I
             },
         };
         operation.Responses.TryAdd("429", busy);
+        OpenApiResponse outOfMemory = Problem(problem, "The service ran out of memory for this request. Try again after Retry-After seconds.");
+        outOfMemory.Headers = busy.Headers;
+        operation.Responses.TryAdd("503", outOfMemory);
         operation.Responses.TryAdd("504", Problem(problem,
             $"The request ran past its time budget ({hosting.Value.EvaluateTimeoutSeconds:0.###} s) and was stopped."));
     }

@@ -5,7 +5,7 @@ namespace GradApi.OpenApi;
 
 /// <summary>
 /// Documents the endpoints that are not minimal-API handlers and so are not seen by the API explorer: the health
-/// check (<c>/healthz</c>).
+/// checks (<c>/healthz</c>, <c>/healthz/ready</c>).
 /// </summary>
 internal sealed class ServiceEndpointsFilter : IDocumentFilter
 {
@@ -19,15 +19,82 @@ internal sealed class ServiceEndpointsFilter : IDocumentFilter
                 [HttpMethod.Get] = new()
                 {
                     OperationId = "Health",
-                    Summary = "Liveness: 200 when the service is up",
-                    Description = "For load balancers and container health checks; needs no API key and is never shed. "
-                        + "HEAD answers the same status without the body.",
+                    Summary = "Liveness: 200 when the service is up and can do its work",
+                    Description = "For load balancers, container health checks and liveness probes: runs no dependency's "
+                        + "check, so a dependency that is down (Redis) never gets the service restarted (see /healthz/ready); "
+                        + "503 when the process ran out of memory and, with no request running, still holds most of it: "
+                        + "restart it. Needs no API key and is never shed. HEAD answers the same status without the body.",
                     Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
                     Responses = new OpenApiResponses
                     {
                         ["200"] = Text("Healthy: the service is up.", "Healthy"),
-                        ["503"] = Text("Unhealthy: the service cannot answer; take it out of rotation.", "Unhealthy"),
+                        ["503"] = Text("Unhealthy: the process cannot do its work (out of memory); restart it.", "Unhealthy"),
                     },
+                },
+            },
+        };
+        document.Paths["/healthz/ready"] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    OperationId = "Ready",
+                    Summary = "Readiness: the graph store's dependency",
+                    Description = "For readiness probes. Runs the graph store's check: the in-process store is always Healthy; "
+                        + "the Redis store (GradApi:GraphStore:Redis) is Healthy when Redis answers a PING and Degraded when it "
+                        + "does not. Degraded is still 200: without Redis, registering answers 503, but /v1/evaluate and every "
+                        + "graph this replica has compiled still answer, so the replica stays in rotation. Needs no API key. "
+                        + "HEAD answers the same status without the body.",
+                    Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
+                    Responses = new OpenApiResponses
+                    {
+                        ["200"] = Report("Healthy, or Degraded: the report says which check and why.",
+                            """{"status":"Degraded","checks":{"graph-store":{"status":"Degraded","description":"Redis at redis:6379 cannot be reached: registering a graph answers 503 until it answers again; graphs compiled here still evaluate."}}}"""),
+                        ["503"] = Report("Unhealthy: a check failed outright; take the replica out of rotation.",
+                            """{"status":"Unhealthy","checks":{"graph-store":{"status":"Unhealthy","description":null}}}"""),
+                    },
+                },
+            },
+        };
+    }
+
+    /// <summary>The readiness report: the overall status and each check's status and description.</summary>
+    private static OpenApiResponse Report(string description, string example)
+    {
+        var status = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Enum = [.. new[] { "Healthy", "Degraded", "Unhealthy" }.Select(s => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(s))],
+        };
+        var check = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "status", "description" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["status"] = status,
+                ["description"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+            },
+        };
+        return new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, IOpenApiMediaType>
+            {
+                ["application/json"] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "status", "checks" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["status"] = status,
+                            ["checks"] = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = check },
+                        },
+                    },
+                    Example = System.Text.Json.Nodes.JsonNode.Parse(example),
                 },
             },
         };

@@ -6,9 +6,11 @@ namespace GradApi.Problems;
 
 /// <summary>
 /// Turns every exception into a problem document: the client's own errors with their status and
-/// detail, anything else as a bare 500 that tells nothing of the server's internals.
+/// detail, running out of memory as a 503 to retry (and a note to the health check, <see cref="MemoryHealth"/>),
+/// anything else as a bare 500 that tells nothing of the server's internals.
 /// </summary>
-internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger)
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, MemoryHealth memory,
+    ILogger<ProblemExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -28,12 +30,23 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             },
             ProblemException p => new ProblemDetails { Status = p.Status, Title = p.Title, Detail = p.Detail },
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = TitleFor(b.StatusCode), Detail = b.Message },
+            OutOfMemoryException => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The service is out of memory",
+                Detail = "The service had no memory left for this request. Try again shortly, or send a smaller graph.",
+            },
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
 
         if (exception is ProblemException { Extensions: { } extensions })
             foreach ((string key, object? value) in extensions) problem.Extensions[key] = value;
 
+        if (exception is OutOfMemoryException)
+        {
+            memory.OnOutOfMemory();
+            context.Response.Headers.RetryAfter = "1";
+        }
         // A server fault is logged with its stack trace; a client's error is the client's to fix, so it is logged
         // only at Debug, with what the client was told and without a stack trace.
         if (problem.Status >= 500)

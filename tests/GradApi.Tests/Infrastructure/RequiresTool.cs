@@ -1,7 +1,7 @@
 namespace GradApi.Tests.Infrastructure;
 
 /// <summary>
-/// Whether a test may be skipped for want of an outside tool (Graphviz's dot, Chromium). On a
+/// Whether a test may be skipped for want of an outside tool (Graphviz's dot, Chromium, redis-server). On a
 /// fresh machine such tests are skipped, saying what to install; CI installs the tools and sets
 /// GRADAPI_REQUIRE_TOOLS=1, so there a missing tool fails the test instead.
 /// </summary>
@@ -33,5 +33,15 @@ public sealed class GraphvizFactAttribute : FactAttribute
     {
         if (!RequiresTool.Required && !RequiresTool.OnPath("dot"))
             Skip = "Graphviz's dot is not installed: 'apt-get install -y graphviz' (CI installs it and never skips this).";
+    }
+}
+
+/// <summary>A fact that runs Debian's <c>redis-server</c> (see <see cref="RedisServer"/>).</summary>
+public sealed class RedisFactAttribute : FactAttribute
+{
+    public RedisFactAttribute()
+    {
+        if (!RequiresTool.Required && !RequiresTool.OnPath("redis-server"))
+            Skip = "redis-server is not installed: 'apt-get install -y redis-server' (CI installs it and never skips this).";
     }
 }
