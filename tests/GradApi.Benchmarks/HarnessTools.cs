@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using GradApi.Engine.Graphs;
 
 namespace GradApi.Benchmarks;
 
@@ -10,6 +11,8 @@ namespace GradApi.Benchmarks;
 /// <c>parse FILE [RUNS]</c> times <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>
 /// of the file's bytes RUNS times in this one process, the first run cold (JIT, fresh memory), and
 /// prints one line per run: <c>parse RUN MILLISECONDS</c>.
+/// <c>batch FILE B [RUNS]</c> (for tests/load/torch_batch.py) evaluates the graph in the file at B samples
+/// (<see cref="BatchWorkload"/>) with the batch engine, warm, RUNS times in training and in inference.
 /// </summary>
 public static class HarnessTools
 {
@@ -22,12 +25,62 @@ public static class HarnessTools
                 File.WriteAllBytes(file, body);
                 Console.WriteLine($"gen {body.Length} bytes");
                 return true;
+            case ["batch", string file, string size, .. string[] rest]:
+                Batch(File.ReadAllBytes(file), int.Parse(size, CultureInfo.InvariantCulture),
+                    rest is [string count] ? int.Parse(count, CultureInfo.InvariantCulture) : 10);
+                return true;
             case ["parse", string file, .. string[] rest]:
                 Parse(File.ReadAllBytes(file), rest is [string runs] ? int.Parse(runs, CultureInfo.InvariantCulture) : 5);
                 return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Prints <c>batch nodes N edges E size B</c>, then per run <c>batch training|inference|scalar-training RUN
+    /// MILLISECONDS NS_PER_NODE_SAMPLE ALLOCATED_BYTES CPU_MILLISECONDS</c> (the process's CPU time: on a busy
+    /// machine it moves less than the wall clock), then <c>batch check SUM_OF_VALUES SUM_OF_FIRST_INPUT_GRADS</c> for
+    /// the harness to compare with its own answer.
+    /// </summary>
+    private static void Batch(byte[] body, int size, int runs)
+    {
+        using GraphSpec spec = GradApi.Evaluate.GraphJsonReader.Read(body, int.MaxValue, new GradApi.Engine.Expressions.ExpressionParser());
+        using var workload = new BatchWorkload(spec, size);
+        using var engine = new GradApi.Engine.Batching.BatchEngine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch nodes {spec.NodeCount} edges {spec.InputCount} size {size}"));
+        using var scalar = new GradApi.Engine.Evaluation.GraphEngine();
+        foreach (string mode in new[] { "training", "inference", "scalar-training" })
+        {
+            for (int run = 0; run <= runs; run++) // run 0 warms up
+            {
+                TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                long allocated = GC.GetAllocatedBytesForCurrentThread();
+                long start = Stopwatch.GetTimestamp();
+                bool succeeded = true;
+                if (mode == "scalar-training")
+                    for (int i = 0; i < size; i++) succeeded &= scalar.Evaluate(workload.Tape, GradApi.Engine.Evaluation.EvaluationMode.Training).Succeeded;
+                else
+                {
+                    var result = mode == "training" ? workload.Train(engine) : workload.Infer(engine);
+                    succeeded = result.Succeeded;
+                    if (run > 0 && Environment.GetEnvironmentVariable("GRADAPI_BATCH_PASSES") is not null)
+                        Console.WriteLine($"  forward {result.ForwardTime.TotalMilliseconds:0.0} ms backward {result.BackwardTime.TotalMilliseconds:0.0} ms");
+                }
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+                double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+                if (!succeeded) throw new InvalidOperationException($"The graph fails in {mode}.");
+                if (run == 0) continue;
+                double ns = ms * 1e6 / ((double)spec.NodeCount * size);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {mode} {run} {ms:0.000} {ns:0.000} {allocated} {cpuMs:0.0}"));
+            }
+        }
+        var check = workload.Train(engine);
+        double values = 0, grads = 0;
+        foreach (double v in check.Values) values += v;
+        if (workload.GradNodes.Length > 0) foreach (double g in check.Grad(0)) grads += g;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch check {values:R} {grads:R}"));
     }
 
     /// <summary>The floor: what the bare parse endpoint of tests/GradApi.LoadBaseline does, without HTTP.</summary>

@@ -63,8 +63,10 @@ public sealed class RandomGraphTests(ITestOutputHelper log)
 
         log.WriteLine($"{checkedGraphs} graphs checked, {skippedGraphs} skipped near kinks; " +
             $"{checkedGrads} grads checked ({nonZeroGrads} non-zero), {skippedGrads} skipped");
-        // The kink filter must not quietly turn the property into nothing.
-        Assert.True(checkedGraphs >= 4 * skippedGraphs, $"{checkedGraphs} graphs checked, {skippedGraphs} skipped near kinks.");
+        // The kink filter must not quietly turn the property into nothing. The sample is drawn afresh
+        // each run and 12-20% of it sits near a kink (48 to 81 of 400 seen), so a floor of 4 checked
+        // per skipped (80 of 400) failed now and then; 2 per skipped (133) is still a firm floor.
+        Assert.True(checkedGraphs >= 2 * skippedGraphs, $"{checkedGraphs} graphs checked, {skippedGraphs} skipped near kinks.");
         Assert.True(nonZeroGrads >= 10 * skippedGrads, $"{nonZeroGrads} non-zero grads checked, {skippedGrads} skipped near kinks.");
     }
 
