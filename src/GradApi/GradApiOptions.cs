@@ -39,6 +39,14 @@ public sealed class GradApiOptions
     [Range(1, 100_000)]
     public int MaxRenderNodes { get; set; } = 500;
 
+    /// <summary>The most points in one batch of POST /v1/graphs/{id}/evaluate; more is a 413.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxBatchSize { get; set; } = 1_000_000;
+
+    /// <summary>The most points x nodes one batch may evaluate; more is a 413.</summary>
+    [Range(1, 1L << 40)]
+    public long MaxBatchWork { get; set; } = 50_000_000;
+
     /// <summary>Serve Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
     public bool Swagger { get; set; } = true;
 }

@@ -1,5 +1,7 @@
 using FluentValidation;
 using GradApi;
+using GradApi.CompiledGraphs;
+using GradApi.Engine.Batching;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Expressions;
@@ -35,14 +37,18 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 // Validation: FluentValidation validators, run by an endpoint filter (see ValidationFilter).
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
-// The engine: a stateless compiler, and one evaluator per request that owns its pooled buffers.
+// The engine: a stateless compiler, and one evaluator per request (one point, or a batch) that owns its pooled buffers.
 builder.Services.AddSingleton<GraphCompiler>();
 builder.Services.AddScoped(_ => new GraphEngine());
+builder.Services.AddScoped(_ => new BatchEngine());
 builder.Services.AddSingleton(services =>
 {
     GradApiOptions options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value;
     return new ExpressionParser(new ExpressionLimits { MaxLength = options.MaxExpressionLength, MaxDepth = options.MaxExpressionDepth });
 });
+
+// Registered graphs: canonical graphs in a store by content-hash id, compiled ones cached in this process.
+builder.Services.AddGraphStore(builder.Configuration);
 
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
@@ -74,6 +80,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapGradApiHealth();
 app.MapGradApi();
+app.MapGraphs();
 app.MapRender();
 
 app.Run();

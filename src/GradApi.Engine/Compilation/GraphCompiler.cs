@@ -21,9 +21,23 @@ public sealed class GraphCompiler
     /// <summary>How many nodes are checked between two looks at the cancellation token, as in the engine.</summary>
     private const int CancellationStride = 4096;
 
+    /// <param name="spec">The graph.</param>
+    /// <param name="mode">Inference also plans where each value lives; a tape compiled for inference runs in training too.</param>
     /// <param name="cancellationToken">Looked at every few thousand nodes and between the stages, so that a request
     /// abandoned or out of time stops compiling a million-node graph as it would stop evaluating one.</param>
-    public CompileResult Compile(GraphSpec spec, EvaluationMode mode = EvaluationMode.Training, CancellationToken cancellationToken = default)
+    public CompileResult Compile(GraphSpec spec, EvaluationMode mode = EvaluationMode.Training, CancellationToken cancellationToken = default) =>
+        Compile(spec, mode, inputDefaultsOptional: false, cancellationToken);
+
+    /// <inheritdoc cref="Compile(GraphSpec, EvaluationMode, CancellationToken)"/>
+    /// <param name="spec">The graph.</param>
+    /// <param name="mode">Inference also plans where each value lives; a tape compiled for inference runs in training too.</param>
+    /// <param name="inputDefaultsOptional">
+    /// Whether an <c>input</c> leaf may come without a value: a graph registered to be evaluated many times, whose
+    /// inputs' values are defaults that each evaluation may replace. Such an input's value on the tape is 0, and the
+    /// caller must supply one before evaluating. A <c>const</c> always needs its value.
+    /// </param>
+    /// <param name="cancellationToken">As above.</param>
+    public CompileResult Compile(GraphSpec spec, EvaluationMode mode, bool inputDefaultsOptional, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new ErrorList();
@@ -38,7 +52,7 @@ public sealed class GraphCompiler
         int[] edgeNode = BufferPool<int>.Shared.Rent(spec.InputCount);
         try
         {
-            CheckNodes(spec, ids, errors, cancellationToken);
+            CheckNodes(spec, ids, errors, inputDefaultsOptional, cancellationToken);
             ResolveInputs(spec, ids, edgeNode, errors, cancellationToken);
             int output = ResolveOutput(spec, edgeNode.AsSpan(0, spec.InputCount), ids, errors);
             if (!double.IsFinite(spec.Seed))
@@ -58,7 +72,7 @@ public sealed class GraphCompiler
     }
 
     /// <summary>Ids, ops, arity and leaf values, in one pass over the nodes.</summary>
-    private static void CheckNodes(GraphSpec spec, IdTable ids, ErrorList errors, CancellationToken cancellationToken)
+    private static void CheckNodes(GraphSpec spec, IdTable ids, ErrorList errors, bool inputDefaultsOptional, CancellationToken cancellationToken)
     {
         ReadOnlySpan<TextRange> idRanges = spec.Ids;
         ReadOnlySpan<byte> codes = spec.OpCodes;
@@ -86,23 +100,23 @@ public sealed class GraphCompiler
 
             Op op = OpTable.Get((OpCode)codes[i]);
             if (op.IsLeaf)
-                CheckLeaf(spec, i, op, errors);
+                CheckLeaf(spec, i, op, errors, inputDefaultsOptional && op.Code == OpCode.Input);
             else
                 CheckGate(spec, i, op, errors);
         }
     }
 
-    private static void CheckLeaf(GraphSpec spec, int i, Op op, ErrorList errors)
+    private static void CheckLeaf(GraphSpec spec, int i, Op op, ErrorList errors, bool valueOptional)
     {
-        if (!spec.HasInputs(i) && spec.HasValue(i) && double.IsFinite(spec.Value(i))) return;
+        if (!spec.HasInputs(i) && (spec.HasValue(i) ? double.IsFinite(spec.Value(i)) : valueOptional)) return;
         string id = spec.Id(i);
         if (spec.HasInputs(i))
             errors.Add(new(GraphErrorKind.InputsOnLeaf, $"nodes[{i}].inputs", id,
                 $"Node '{id}' is a {op.Name} leaf and takes no inputs."));
-        if (!spec.HasValue(i))
+        if (!spec.HasValue(i) && !valueOptional)
             errors.Add(new(GraphErrorKind.MissingValue, $"nodes[{i}].value", id,
                 $"Node '{id}' is a {op.Name} leaf and needs a value."));
-        else if (!double.IsFinite(spec.Value(i)))
+        else if (spec.HasValue(i) && !double.IsFinite(spec.Value(i)))
             errors.Add(new(GraphErrorKind.NonFiniteValue, $"nodes[{i}].value", id,
                 $"Node '{id}' has a value that is not a finite number."));
     }

@@ -89,6 +89,22 @@ public sealed class Tape : IDisposable
     public ReadOnlySpan<int> InputsAt(int position) =>
         EdgeInput.AsSpan(EdgeStart[position], EdgeStart[position + 1] - EdgeStart[position]);
 
+    /// <summary>
+    /// The bytes of the tape's arrays at the lengths they were rented at, the inference plan's included (not
+    /// its <see cref="Spec"/>'s: see <see cref="GraphSpec.MemoryBytes"/>). What a store that keeps the tape counts it as.
+    /// </summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            long bytes = Ops.LongLength + 8L * LeafValues.LongLength
+                + 4L * (EdgeStart.LongLength + EdgeInput.LongLength + NodeAt.LongLength + PositionOfNode.LongLength)
+                + 6 * GraphSpec.ArrayOverhead;
+            if (Inference is { } plan) bytes += 4L * (plan.OutputSlot.LongLength + plan.EdgeSlot.LongLength) + 2 * GraphSpec.ArrayOverhead;
+            return bytes;
+        }
+    }
+
     /// <summary>Gives the arrays back to the pool, once, if the tape owns them.</summary>
     public void Dispose()
     {

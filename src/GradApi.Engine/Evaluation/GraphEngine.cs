@@ -29,13 +29,29 @@ public sealed class GraphEngine : IDisposable
     public EvaluationResult Evaluate(Tape tape, EvaluationMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tape);
-        ObjectDisposedException.ThrowIf(tape.IsDisposed, tape);
-        return mode == EvaluationMode.Training
-            ? Train(tape, cancellationToken)
-            : Infer(tape, cancellationToken);
+        return Evaluate(tape, mode, tape.LeafValues, cancellationToken);
     }
 
-    private EvaluationResult Train(Tape tape, CancellationToken cancellationToken)
+    /// <summary>
+    /// Evaluates <paramref name="tape"/> with its leaves holding <paramref name="leafValues"/> instead of the values it
+    /// was compiled with, and without writing to the tape: many engines may so evaluate one shared tape at once, each
+    /// at its own point.
+    /// </summary>
+    /// <param name="tape">The tape, compiled for inference if <paramref name="mode"/> is inference.</param>
+    /// <param name="mode">Training or inference.</param>
+    /// <param name="leafValues">The value of each leaf by tape position (see <see cref="Tape.PositionOf"/>); what it holds at a gate's position is not read.</param>
+    /// <param name="cancellationToken">Checked every few thousand nodes.</param>
+    public EvaluationResult Evaluate(Tape tape, EvaluationMode mode, ReadOnlySpan<double> leafValues, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ObjectDisposedException.ThrowIf(tape.IsDisposed, tape);
+        ArgumentOutOfRangeException.ThrowIfLessThan(leafValues.Length, tape.NodeCount, nameof(leafValues));
+        return mode == EvaluationMode.Training
+            ? Train(tape, leafValues, cancellationToken)
+            : Infer(tape, leafValues, cancellationToken);
+    }
+
+    private EvaluationResult Train(Tape tape, ReadOnlySpan<double> leafValues, CancellationToken cancellationToken)
     {
         int n = tape.NodeCount, edges = tape.EdgeCount;
         double[] values = Rent(ref _values, n);
@@ -45,7 +61,7 @@ public sealed class GraphEngine : IDisposable
         var stats = new EvaluationStats(n, edges, edges, n);
 
         long start = Stopwatch.GetTimestamp();
-        NumericError? error = Forward<Training>(tape, tape.EdgeInput, null, values, partials, cancellationToken);
+        NumericError? error = Forward<Training>(tape, leafValues, tape.EdgeInput, null, values, partials, cancellationToken);
         long forwardEnd = Stopwatch.GetTimestamp();
         error ??= Backward(tape, values, partials, grads, cancellationToken);
         return new EvaluationResult(tape, EvaluationMode.Training, values[tape.Output], values, grads, stats, error)
@@ -55,7 +71,7 @@ public sealed class GraphEngine : IDisposable
         };
     }
 
-    private EvaluationResult Infer(Tape tape, CancellationToken cancellationToken)
+    private EvaluationResult Infer(Tape tape, ReadOnlySpan<double> leafValues, CancellationToken cancellationToken)
     {
         InferencePlan plan = tape.Inference
             ?? throw new InvalidOperationException("The tape was not compiled for inference.");
@@ -64,7 +80,7 @@ public sealed class GraphEngine : IDisposable
         var stats = new EvaluationStats(tape.NodeCount, tape.EdgeCount, 0, plan.SlotCount);
 
         long start = Stopwatch.GetTimestamp();
-        NumericError? error = Forward<Inference>(tape, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
+        NumericError? error = Forward<Inference>(tape, leafValues, plan.EdgeSlot, plan.OutputSlot, slots, null, cancellationToken);
         return new EvaluationResult(tape, EvaluationMode.Inference, slots[plan.OutputSlot[tape.Output]], null, null, stats, error)
         {
             ForwardTime = Stopwatch.GetElapsedTime(start),
@@ -78,20 +94,19 @@ public sealed class GraphEngine : IDisposable
     private struct Inference;
 
     /// <summary>
-    /// Runs every node in tape order: reads its inputs' values through <paramref name="edgeRead"/>,
+    /// Runs every node in tape order: a leaf takes its value from <paramref name="leafValues"/>; a gate reads its inputs' values through <paramref name="edgeRead"/>,
     /// applies the op's forward rule, and (training) writes each edge's local gradient.
     /// Values are stored by position (training), or by slot from <paramref name="outputSlot"/> (inference).
     /// Gates of one or two inputs, nearly all of them, go through <see cref="OpTable"/>'s switches
     /// on scalars; wider ones gather their inputs and call the op's rules.
     /// </summary>
-    private NumericError? Forward<TMode>(Tape tape, int[] edgeRead, int[]? outputSlot, double[] store, double[]? partials,
-        CancellationToken cancellationToken)
+    private NumericError? Forward<TMode>(Tape tape, ReadOnlySpan<double> leafValues, int[] edgeRead, int[]? outputSlot, double[] store,
+        double[]? partials, CancellationToken cancellationToken)
         where TMode : struct
     {
         bool training = typeof(TMode) == typeof(Training);
         OpCode[] ops = tape.Ops;
         int[] edgeStart = tape.EdgeStart;
-        double[] leafValues = tape.LeafValues;
         for (int p = 0; p < tape.NodeCount; p++)
         {
             if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();

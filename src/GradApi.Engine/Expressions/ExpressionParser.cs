@@ -54,7 +54,13 @@ public sealed class ExpressionParser
         ArgumentOutOfRangeException.ThrowIfLessThan(_limits.MaxLabelLength, 3, nameof(limits));
     }
 
-    public ExpressionParseResult Parse(string expression, IReadOnlyDictionary<string, double> inputs)
+    /// <param name="expression">The text.</param>
+    /// <param name="inputs">The value of each name; every entry must be used.</param>
+    /// <param name="valuesOptional">
+    /// Whether a name may be missing from <paramref name="inputs"/>: it then becomes an input leaf without a value,
+    /// as a registered graph's input without a default (see <see cref="Compilation.GraphCompiler.Compile"/>).
+    /// </param>
+    public ExpressionParseResult Parse(string expression, IReadOnlyDictionary<string, double> inputs, bool valuesOptional = false)
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -63,11 +69,11 @@ public sealed class ExpressionParser
                 $"The expression is {expression.Length} characters long; the limit is {_limits.MaxLength}.")]);
         if (string.IsNullOrWhiteSpace(expression))
             return ExpressionParseResult.Failure([new(ExpressionErrorKind.Empty, 1, null, "The expression is empty.")]);
-        return new Run(expression, inputs, _limits).Parse();
+        return new Run(expression, inputs, _limits, valuesOptional).Parse();
     }
 
     /// <summary>One parse: the cursor, the graph being built and the errors found.</summary>
-    private sealed class Run(string text, IReadOnlyDictionary<string, double> inputs, ExpressionLimits limits)
+    private sealed class Run(string text, IReadOnlyDictionary<string, double> inputs, ExpressionLimits limits, bool valuesOptional)
     {
         private readonly ExpressionLexer _lexer = new(text);
         private readonly GraphSpec _spec = new();
@@ -245,6 +251,8 @@ public sealed class ExpressionParser
             {
                 if (inputs.TryGetValue(name, out double value))
                     _spec.AddNode(name, "input", value, null);
+                else if (valuesOptional)
+                    _spec.AddNode(name, "input", null, null);
                 else
                     _errors.Add(new(ExpressionErrorKind.MissingInput, token.Column, name,
                         $"'{Shorten(name)}' at column {token.Column} has no value in inputs."));

@@ -249,6 +249,25 @@ public sealed class GraphSpec : IDisposable
         array = larger;
     }
 
+    /// <summary>
+    /// The bytes the spec holds: its arrays at the lengths they were rented at (often more than the graph needs:
+    /// the pool rounds up), and its labels' strings. What a store that keeps the spec counts it as.
+    /// </summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            long bytes = _text.LongLength + _ops.LongLength + _flags.LongLength + 8L * _values.LongLength
+                + 4L * _inputStart.LongLength + 8L * (_ids.LongLength + _inputs.LongLength) + 7 * ArrayOverhead;
+            if (_labels is not null)
+                foreach (string? label in _labels) bytes += 8 + (label is null ? 0 : ArrayOverhead + 2L * label.Length);
+            return bytes;
+        }
+    }
+
+    /// <summary>What the runtime adds to each array or string: its header and length.</summary>
+    internal const int ArrayOverhead = 24;
+
     /// <summary>Ties <paramref name="owned"/> (a tape compiled from this spec) to the spec's lifetime.</summary>
     internal void DisposeWith(IDisposable owned) => (_owned ??= []).Add(owned);
 

@@ -18,12 +18,12 @@ namespace GradApi.Evaluate;
 /// </summary>
 internal static class GraphJsonReader
 {
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+    internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private static readonly SearchValues<char> IdentifierChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
-    private static readonly JsonReaderOptions Options = new()
+    internal static readonly JsonReaderOptions Options = new()
     {
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
@@ -33,16 +33,22 @@ internal static class GraphJsonReader
     /// <summary>How many nodes are read between two looks at the cancellation token, as in the engine.</summary>
     private const int CancellationStride = 4096;
 
+    /// <param name="json">The body.</param>
+    /// <param name="maxNodes">The most nodes allowed.</param>
+    /// <param name="expressions">The parser of an expression body.</param>
+    /// <param name="cancellationToken">Looked at every few thousand nodes.</param>
+    /// <param name="inputValuesOptional">Whether an expression's names may go without a value in <c>inputs</c> (registering a graph).</param>
     /// <exception cref="ProblemException">The body is not a graph of the contract's shape (400) or has more than <paramref name="maxNodes"/> nodes (413).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled: the request ran out of time or its client went away.</exception>
-    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions, CancellationToken cancellationToken = default)
+    public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions, CancellationToken cancellationToken = default,
+        bool inputValuesOptional = false)
     {
         if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..];
         if (json.IsEmpty) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
         var reader = new Utf8JsonReader(json, Options);
         try
         {
-            GraphSpec spec = ReadRoot(ref reader, maxNodes, json.Length, expressions, cancellationToken);
+            GraphSpec spec = ReadRoot(ref reader, maxNodes, json.Length, expressions, inputValuesOptional, cancellationToken);
             if (reader.Read()) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
             return spec;
         }
@@ -58,7 +64,7 @@ internal static class GraphJsonReader
     }
 
     private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes, int bodyLength, ExpressionParser expressions,
-        CancellationToken cancellationToken)
+        bool inputValuesOptional, CancellationToken cancellationToken)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -109,7 +115,7 @@ internal static class GraphJsonReader
         {
             if (spec is not null)
                 throw ProblemException.InvalidBody("expression", "Send either 'nodes' or an 'expression', not both.");
-            spec = ParseExpression(expression, inputs ?? [], maxNodes, expressions);
+            spec = ParseExpression(expression, inputs ?? [], maxNodes, expressions, inputValuesOptional);
         }
         else if (inputs is not null)
         {
@@ -122,9 +128,10 @@ internal static class GraphJsonReader
         return spec;
     }
 
-    private static GraphSpec ParseExpression(string expression, Dictionary<string, double> inputs, int maxNodes, ExpressionParser expressions)
+    private static GraphSpec ParseExpression(string expression, Dictionary<string, double> inputs, int maxNodes, ExpressionParser expressions,
+        bool inputValuesOptional)
     {
-        ExpressionParseResult parsed = expressions.Parse(expression, inputs);
+        ExpressionParseResult parsed = expressions.Parse(expression, inputs, inputValuesOptional);
         if (!parsed.Succeeded)
         {
             var errors = parsed.Errors
@@ -317,7 +324,7 @@ internal static class GraphJsonReader
 
     private const string OutOfRange = "The number is out of the range of a finite double.";
 
-    private static ProblemException InvalidUtf8() =>
+    internal static ProblemException InvalidUtf8() =>
         ProblemException.InvalidBody("$", "The body has a string that is not valid UTF-8 (or holds an unpaired surrogate escape).");
 
     private static ProblemException Unknown(ref Utf8JsonReader reader, string parent, string known) =>
@@ -328,7 +335,7 @@ internal static class GraphJsonReader
     /// body): <c>nodes[0].colour</c>; in brackets where the name is not a plain identifier, so that the path still
     /// says where and cannot be misread: <c>$['']</c>, <c>nodes[0]['x.y']</c>, <c>inputs['a b']</c>.
     /// </summary>
-    private static string MemberPath(string parent, string name)
+    internal static string MemberPath(string parent, string name)
     {
         bool identifier = name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
             && name.AsSpan().IndexOfAnyExcept(IdentifierChars) < 0;
@@ -337,7 +344,7 @@ internal static class GraphJsonReader
         return $"{(parent.Length == 0 ? "$" : parent)}['{quoted}']";
     }
 
-    private static string Describe(JsonTokenType token) => token switch
+    internal static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",

@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
-using GradApi.Engine.Buffers;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
-using GradApi.Hosting;
-using GradApi.Problems;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace GradApi.Evaluate;
@@ -27,76 +23,25 @@ public sealed class GraphRequest(GraphSpec spec)
     /// <summary>The process's total GC pause time when the body began to be read (for the Server-Timing <c>gc</c> metric).</summary>
     public TimeSpan GcPausesAtStart { get; init; }
 
-    public static async ValueTask<GraphRequest> BindAsync(HttpContext context, ParameterInfo parameter)
+    public static ValueTask<GraphRequest> BindAsync(HttpContext context, ParameterInfo parameter) => ReadAsync(context);
+
+    /// <summary>Reads and parses the body.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="inputValuesOptional">Whether an expression's names may go without a value (registering a graph).</param>
+    internal static async ValueTask<GraphRequest> ReadAsync(HttpContext context, bool inputValuesOptional = false)
     {
         GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
-        HttpRequest request = context.Request;
-        if (!IsPlainJson(request.ContentType) && (!request.HasJsonContentType() || !IsUtf8(request.ContentType)))
-            throw new ProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
-                $"Send the graph as application/json in UTF-8, not '{request.ContentType ?? "no content type"}'.");
-
-        // Not past the work budget either: a chunked body is admitted by a guess at its size, and one larger than the
-        // budget could never have run.
-        long limit = Math.Min(options.MaxBodyBytes, context.RequestServices.GetRequiredService<WorkLimiter>().BudgetBytes);
-        if (request.ContentLength > limit) throw TooLarge(limit);
-        // The loop below holds the limit, reading at most one byte past it. Kestrel's own limit is lifted so that a
-        // chunked body over the limit stays readable after the 413, for the rest of it to be drained (see TooLargeBody).
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = null;
-
-        int initial = (int)Math.Min(request.ContentLength ?? 16 * 1024, limit);
-        long start = Stopwatch.GetTimestamp();
-        TimeSpan gcPauses = GC.GetTotalPauseDuration();
-        byte[] buffer = BufferPool<byte>.Shared.Rent(Math.Max(initial, 1));
-        try
+        using JsonBody body = await JsonBody.ReadAsync(context, options.MaxBodyBytes, "the graph");
+        var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
+        long received = Stopwatch.GetTimestamp();
+        GraphSpec spec = GraphJsonReader.Read(body.Bytes, options.MaxNodes, expressions, context.RequestAborted, inputValuesOptional);
+        // The spec's arrays go back to the pool once the answer is written.
+        context.Response.RegisterForDispose(spec);
+        return new GraphRequest(spec)
         {
-            int length = 0;
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    // Room for one byte past the limit, to tell a body of exactly the limit from a larger one.
-                    if (buffer.Length > limit) throw TooLarge(limit);
-                    byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    BufferPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                int read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
-                if (read == 0) break;
-                length += read;
-                if (length > limit) throw TooLarge(limit);
-            }
-            var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
-            long received = Stopwatch.GetTimestamp();
-            GraphSpec spec = GraphJsonReader.Read(buffer.AsSpan(0, length), options.MaxNodes, expressions, context.RequestAborted);
-            // The spec's arrays go back to the pool once the answer is written.
-            context.Response.RegisterForDispose(spec);
-            return new GraphRequest(spec)
-            {
-                ReadTime = Stopwatch.GetElapsedTime(start, received),
-                ParseTime = Stopwatch.GetElapsedTime(received),
-                GcPausesAtStart = gcPauses,
-            };
-        }
-        finally
-        {
-            BufferPool<byte>.Shared.Return(buffer);
-        }
+            ReadTime = body.ReadTime,
+            ParseTime = Stopwatch.GetElapsedTime(received),
+            GcPausesAtStart = body.GcPausesAtStart,
+        };
     }
-
-    /// <summary>The usual content types, told without parsing a media type.</summary>
-    private static bool IsPlainJson(string? contentType) =>
-        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
-        || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>JSON is UTF-8 (RFC 8259): a charset parameter, if any, must say so.</summary>
-    private static bool IsUtf8(string? contentType) =>
-        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && (media.Charset.Length == 0 || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-            || media.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
-
-    private static ProblemException TooLarge(long limit) =>
-        new(StatusCodes.Status413PayloadTooLarge, "The request is too large",
-            $"The body is larger than {limit:N0} bytes, the most this service reads.");
 }

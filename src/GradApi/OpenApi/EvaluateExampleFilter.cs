@@ -11,7 +11,7 @@ namespace GradApi.OpenApi;
 /// </summary>
 internal sealed class EvaluateExampleFilter : IOperationFilter
 {
-    private const string NeuronNodes = """
+    internal const string NeuronNodes = """
         {
           "nodes": [
             { "id": "w0", "op": "input", "value": 2 },
@@ -91,7 +91,7 @@ internal sealed class EvaluateExampleFilter : IOperationFilter
         }
     }
 
-    private static void AddRequestExamples(OpenApiOperation operation, params (string Key, string Summary, string Json)[] examples)
+    internal static void AddRequestExamples(OpenApiOperation operation, params (string Key, string Summary, string Json)[] examples)
     {
         if (operation.RequestBody?.Content?.TryGetValue("application/json", out IOpenApiMediaType? json) != true
             || json is not OpenApiMediaType media) return;
@@ -99,7 +99,7 @@ internal sealed class EvaluateExampleFilter : IOperationFilter
             e => (IOpenApiExample)new OpenApiExample { Summary = e.Summary, Value = JsonNode.Parse(e.Json) });
     }
 
-    private static void AddResponseExamples(OpenApiOperation operation, string status, params (string Key, string Summary, string Json)[] examples)
+    internal static void AddResponseExamples(OpenApiOperation operation, string status, params (string Key, string Summary, string Json)[] examples)
     {
         if (operation.Responses?.TryGetValue(status, out IOpenApiResponse? response) != true || response?.Content is not { } content) return;
         foreach (IOpenApiMediaType type in content.Values)
@@ -108,7 +108,7 @@ internal sealed class EvaluateExampleFilter : IOperationFilter
                     e => (IOpenApiExample)new OpenApiExample { Summary = e.Summary, Value = JsonNode.Parse(e.Json) });
     }
 
-    private static void Describe(OpenApiOperation operation, string name, string description, params string[] values)
+    internal static void Describe(OpenApiOperation operation, string name, string description, params string[] values)
     {
         if (operation.Parameters?.FirstOrDefault(p => p.Name == name) is not OpenApiParameter parameter) return;
         parameter.Description = description;

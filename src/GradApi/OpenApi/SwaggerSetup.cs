@@ -18,6 +18,7 @@ internal static class SwaggerSetup
             options.NonNullableReferenceTypesAsRequired();
             options.SchemaFilter<WireNullabilityFilter>();
             options.OperationFilter<EvaluateExampleFilter>();
+            options.OperationFilter<GraphExampleFilter>();
             options.OperationFilter<ProblemResponsesFilter>();
             options.OperationFilter<BinaryAnswersFilter>();
             options.DocumentFilter<ProblemResponsesFilter>();

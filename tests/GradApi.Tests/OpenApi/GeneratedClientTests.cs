@@ -120,6 +120,11 @@ public sealed class GeneratedClientTests(GeneratedClientFixture fixture) : IClas
     /// <summary>What the client read is what was on the wire: every member of a JSON answer, the bytes of any other.</summary>
     private static void AssertClientRead(GeneratedClient generated, string call, Exchange exchange, object? answer)
     {
+        if (exchange.Status == 204)
+        {
+            Assert.True(exchange.Answer.Length == 0, $"{call} answered 204 with a body");
+            return; // no content: nothing for the client to read
+        }
         Assert.NotNull(answer);
         switch (answer)
         {
