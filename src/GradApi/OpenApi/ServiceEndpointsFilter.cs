@@ -13,6 +13,7 @@ internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDo
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
         document.Paths ??= [];
+        IOpenApiSchema problem = context.SchemaGenerator.GenerateSchema(typeof(Problems.Problem), context.SchemaRepository);
         document.Paths["/healthz"] = new OpenApiPathItem
         {
             Operations = new Dictionary<HttpMethod, OpenApiOperation>
@@ -29,7 +30,8 @@ internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDo
                     Responses = new OpenApiResponses
                     {
                         ["200"] = Text("Healthy: the service is up.", "Healthy"),
-                        ["503"] = Text("Unhealthy: the process cannot do its work (out of memory); restart it.", "Unhealthy"),
+                        ["503"] = Unhealthy("Unhealthy: the process cannot do its work (out of memory); restart it.", problem,
+                            """{"status":503,"title":"The service is not healthy","detail":"memory: Out of memory: 700 MiB of 768 MiB still held with no work in flight.","instance":"/healthz","checks":{"memory":{"status":"Unhealthy","description":"Out of memory: 700 MiB of 768 MiB still held with no work in flight."}}}"""),
                     },
                 },
             },
@@ -52,8 +54,8 @@ internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDo
                     {
                         ["200"] = Report("Healthy, or Degraded: the report says which check and why.",
                             """{"status":"Degraded","checks":{"graph-store":{"status":"Degraded","description":"Redis at redis:6379 cannot be reached: registering a graph answers 503 until it answers again; graphs compiled here still evaluate."}}}"""),
-                        ["503"] = Report("Unhealthy: a check failed outright; take the replica out of rotation.",
-                            """{"status":"Unhealthy","checks":{"graph-store":{"status":"Unhealthy","description":null}}}"""),
+                        ["503"] = Unhealthy("Unhealthy: a check failed outright; take the replica out of rotation.", problem,
+                            """{"status":503,"title":"The service is not ready","detail":"graph-store: unhealthy","instance":"/healthz/ready","checks":{"graph-store":{"status":"Unhealthy","description":null}}}"""),
                     },
                 },
             },
@@ -121,6 +123,20 @@ internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDo
             },
         };
     }
+
+    /// <summary>503: a problem document whose <c>checks</c> member has every check's status and description.</summary>
+    private static OpenApiResponse Unhealthy(string description, IOpenApiSchema problem, string example) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, IOpenApiMediaType>
+        {
+            [ProblemResponsesFilter.MediaType] = new OpenApiMediaType
+            {
+                Schema = problem,
+                Example = System.Text.Json.Nodes.JsonNode.Parse(example),
+            },
+        },
+    };
 
     private static OpenApiResponse Text(string description, string example) => new()
     {

@@ -123,7 +123,15 @@ public sealed class MemoryTests
         await WaitUntil(() => server.WorkLimiter.IsIdle);
 
         using (var health = await client.GetAsync("/healthz"))
+        {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal("application/problem+json", health.Content.Headers.ContentType?.MediaType);
+            var problem = await health.Json();
+            Assert.Equal(503, (int)problem["status"]!);
+            Assert.Equal("/healthz", (string)problem["instance"]!);
+            Assert.Contains("memory", (string)problem["detail"]!);
+            Assert.Equal("Unhealthy", (string)problem["checks"]!["memory"]!["status"]!);
+        }
         Assert.Equal(1, HealthProbe.Run(new Uri(server.Address, "/healthz").ToString(), TextWriter.Null));
     }
 
