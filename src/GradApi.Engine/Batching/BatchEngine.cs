@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using GradApi.Engine.Buffers;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Ops;
@@ -57,7 +58,7 @@ public sealed class BatchEngine : IDisposable
     private int[] _leafSource = [];
     private int[] _gradPositions = [];
 
-    public BatchEngine() : this(ArrayPool<double>.Shared) { }
+    public BatchEngine() : this(BufferPool<double>.Shared) { }
 
     public BatchEngine(ArrayPool<double> pool) => _pool = pool;
 
@@ -382,8 +383,8 @@ public sealed class BatchEngine : IDisposable
     private static int[] RentInts(ref int[] buffer, int length)
     {
         if (buffer.Length >= length) return buffer;
-        if (buffer.Length > 0) ArrayPool<int>.Shared.Return(buffer);
-        buffer = ArrayPool<int>.Shared.Rent(Math.Max(length, 1));
+        if (buffer.Length > 0) BufferPool<int>.Shared.Return(buffer);
+        buffer = BufferPool<int>.Shared.Rent(Math.Max(length, 1));
         return buffer;
     }
 
@@ -392,8 +393,8 @@ public sealed class BatchEngine : IDisposable
         foreach (double[] buffer in (double[][])[_rows, _partials, _grads, _scratch, _values, _gradAnswers])
             if (buffer.Length > 0) _pool.Return(buffer);
         _rows = _partials = _grads = _scratch = _values = _gradAnswers = [];
-        if (_leafSource.Length > 0) ArrayPool<int>.Shared.Return(_leafSource);
-        if (_gradPositions.Length > 0) ArrayPool<int>.Shared.Return(_gradPositions);
+        if (_leafSource.Length > 0) BufferPool<int>.Shared.Return(_leafSource);
+        if (_gradPositions.Length > 0) BufferPool<int>.Shared.Return(_gradPositions);
         _leafSource = _gradPositions = [];
     }
 }
