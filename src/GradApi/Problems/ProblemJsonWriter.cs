@@ -14,10 +14,10 @@ namespace GradApi.Problems;
 /// <c>CanWrite</c> says yes. The framework's own writer says yes only to a client that accepts JSON, so a request
 /// with <c>Accept: image/svg+xml</c> or <c>text/html</c> got an empty answer, a <c>text/plain</c> status page, or a 500
 /// ("Unable to find a registered IProblemDetailsWriter"). An error is not a representation of the resource the client
-/// asked for, and RFC 9110 (section 12.5.1) lets a server disregard Accept rather than answer 406, so this writer says yes to every request
-/// and is registered ahead of the framework's (see <see cref="ProblemSetup"/>). Every path that writes a problem
-/// goes through it: TypedResults.Problem and ValidationProblem, the exception handler, the status-code pages,
-/// and the service's own 401, 429 and 504.
+/// asked for, and RFC 9110 (section 12.5.1) lets a server disregard Accept rather than answer 406, so this writer says
+/// yes to every request and is registered ahead of the framework's (see <see cref="ProblemSetup"/>). Every path that
+/// writes a problem goes through it: TypedResults.Problem and ValidationProblem, the exception handler, the
+/// status-code pages, and the service's own 401, 429 and 504.
 /// </remarks>
 internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problems, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
 {
