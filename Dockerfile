@@ -8,8 +8,15 @@
 # uses local ones). NUGET_SOURCE restores from package folders that the build
 # can see instead of the configured feeds (space-separated), e.g.
 #   podman build -v ~/.nuget/packages:/nuget:ro --build-arg NUGET_SOURCE=/nuget .
+# The build context has no .git: SOURCE_REVISION hands it the commit, which the
+# app reports (GET /version, the GradApi-Version header, its first log line)
+# and the image's labels carry; APP_VERSION is the project's version
+# (VersionPrefix in Directory.Build.props, which a test keeps equal to it):
+#   docker build --build-arg SOURCE_REVISION=$(git rev-parse HEAD) -t gradapi .
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+ARG APP_VERSION=1.0.0
+ARG SOURCE_REVISION=
 
 FROM --platform=$BUILDPLATFORM ${SDK_IMAGE} AS build
 WORKDIR /source
@@ -28,11 +35,20 @@ RUN set -eu; \
 
 # Build and publish the app: portable IL, run with `dotnet GradApi.dll`.
 COPY src/ src/
+ARG APP_VERSION
+ARG SOURCE_REVISION
 RUN dotnet publish src/GradApi/GradApi.csproj -c Release --no-restore \
-        -o /app -p:UseAppHost=false
+        -o /app -p:UseAppHost=false -p:Version="$APP_VERSION" \
+        ${SOURCE_REVISION:+-p:SourceRevisionId="$SOURCE_REVISION"}
 
 # Runtime: ASP.NET Core only, non-root, nothing written outside /tmp.
 FROM ${RUNTIME_IMAGE} AS final
+ARG APP_VERSION
+ARG SOURCE_REVISION
+LABEL org.opencontainers.image.title="GradApi" \
+      org.opencontainers.image.description="Reverse-mode automatic differentiation as a web service" \
+      org.opencontainers.image.version="$APP_VERSION" \
+      org.opencontainers.image.revision="$SOURCE_REVISION"
 ENV ASPNETCORE_HTTP_PORTS=8080
 # Logs as one JSON object per line (Logging:Console:FormatterName=simple for plain text).
 ENV Logging__Console__FormatterName=json

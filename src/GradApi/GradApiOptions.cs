@@ -49,4 +49,7 @@ public sealed class GradApiOptions
 
     /// <summary>Serve Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
     public bool Swagger { get; set; } = true;
+
+    /// <summary>Collect metrics and serve them for Prometheus at /metrics.</summary>
+    public bool Metrics { get; set; } = true;
 }

@@ -8,6 +8,7 @@ using GradApi.Engine.Evaluation;
 using GradApi.Engine.Expressions;
 using GradApi.Evaluate;
 using GradApi.Hosting;
+using GradApi.Observability;
 using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
@@ -47,6 +48,9 @@ builder.Services.AddSingleton(services =>
     return new ExpressionParser(new ExpressionLimits { MaxLength = options.MaxExpressionLength, MaxDepth = options.MaxExpressionDepth });
 });
 
+// Metrics: OpenTelemetry, served for Prometheus at /metrics (see Observability/).
+builder.AddGradApiMetrics();
+
 // Registered graphs: canonical graphs in a store by content-hash id, compiled ones cached in this process.
 // In Redis when GradApi:GraphStore:Redis is set (shared by replicas), with /healthz/ready's check of the store.
 builder.Services.AddRedisGraphStore(builder.Configuration);
@@ -64,6 +68,7 @@ builder.AddGradApiLimits();
 var app = builder.Build();
 
 app.UseMiddleware<RequestLog>();
+app.UseGradApiMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseGradApiLimits();
@@ -78,10 +83,13 @@ if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradAp
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapGradApiHealth();
+app.MapGradApiMetrics();
+app.MapGradApiVersion();
 app.MapGradApi();
 app.MapGraphs();
 app.MapRender();
 
+app.LogVersionOnStart();
 app.Run();
 return 0;
 

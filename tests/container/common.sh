@@ -143,6 +143,7 @@ offline_build_args() {
 build_image() {
   say "podman build -f Dockerfile -t $1"
   podman build "${offline_args[@]}" --build-arg "SDK_IMAGE=$SDK_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" \
+    --build-arg "SOURCE_REVISION=$(git -C "$repo" rev-parse HEAD 2>/dev/null)" \
     -f "$repo/Dockerfile" -t "$1" "$repo" >"$logs/build.log" 2>&1 ||
     abort "image builds from the Dockerfile" "$logs/build.log" 40
   pass "image builds from the Dockerfile ($(podman image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1/1e6}'))"

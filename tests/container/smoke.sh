@@ -79,6 +79,15 @@ image_config_ok() {
 }
 check "image runs as user 1654, exposes 8080, has the --probe HEALTHCHECK" image_config_ok
 
+revision=$(git -C "$repo" rev-parse HEAD 2>/dev/null)
+image_labels_ok() {
+  local labels
+  labels=$(podman image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}}|{{index .Config.Labels "org.opencontainers.image.revision"}}' "$IMAGE")
+  echo "$labels"
+  [[ $labels == 1.*"|$revision" ]]
+}
+check "image labels org.opencontainers.image.version and .revision ($revision)" image_labels_ok
+
 # ---------------------------------------------------------------- run
 port=$(free_port 18080) || abort "a free port on 127.0.0.1"
 say "podman run $IMAGE read-only, tmpfs /tmp, no capabilities, on 127.0.0.1:$port"
@@ -98,6 +107,19 @@ fi
 check "GET /healthz is 200 on 127.0.0.1:$port" wait_http "http://127.0.0.1:$port/healthz" 10
 
 status=$(post "http://127.0.0.1:$port/v1/evaluate" "$WORKED_EXAMPLE" "$logs/evaluate.json")
+version_ok() {
+  local body header
+  body=$(curl -s "http://127.0.0.1:$port/version")
+  header=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/healthz" | tr -d '\r' | sed -n 's/^GradApi-Version: //Ip')
+  echo "$body $header"
+  [[ $body == *"\"commit\":\"$revision\""* && $header == *"+$revision" ]]
+}
+check "GET /version and the GradApi-Version header name the commit built from" version_ok
+metrics_ok() {
+  curl -s "http://127.0.0.1:$port/metrics" | grep -q '^http_server_request_duration_seconds_count{'
+}
+check "GET /metrics answers Prometheus text with the request metrics" metrics_ok
+
 check "POST /v1/evaluate worked example: 200, value -12, x grad -4" \
   worked_example_ok "$status" "$logs/evaluate.json"
 

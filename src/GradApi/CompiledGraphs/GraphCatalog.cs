@@ -1,6 +1,7 @@
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
+using GradApi.Observability;
 using GradApi.Problems;
 
 namespace GradApi.CompiledGraphs;
@@ -10,7 +11,8 @@ namespace GradApi.CompiledGraphs;
 /// process's <see cref="CompiledGraphCache"/> their compiled form, and a graph missing from the cache is compiled
 /// from the store on demand.
 /// </summary>
-internal sealed class GraphCatalog(IGraphStore store, CompiledGraphCache cache, GraphCompiler compiler, ExpressionParser expressions)
+internal sealed class GraphCatalog(IGraphStore store, CompiledGraphCache cache, GraphCompiler compiler, ExpressionParser expressions,
+    GradApiMetrics metrics)
 {
     /// <summary>
     /// Registers the graph of a request, <paramref name="spec"/>, which compiled to <paramref name="tape"/>: its
@@ -41,7 +43,9 @@ internal sealed class GraphCatalog(IGraphStore store, CompiledGraphCache cache, 
     /// <exception cref="GraphStoreUnavailableException">The graph is not compiled here and the store cannot be reached.</exception>
     public async ValueTask<CompiledGraph?> FindAsync(string id, CancellationToken cancellationToken)
     {
-        if (cache.Find(id) is { } cached) return cached;
+        CompiledGraph? cached = cache.Find(id);
+        metrics.CompiledGraphLookup(hit: cached is not null);
+        if (cached is not null) return cached;
         if (!CanonicalGraph.IsWellFormed(id)) return null;
         // A store's bytes are trusted only if they hash to the id asked for.
         if (await store.FindAsync(id, cancellationToken) is not { } canonical || canonical.Id != id) return null;

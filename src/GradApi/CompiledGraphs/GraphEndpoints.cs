@@ -5,6 +5,7 @@ using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
 using GradApi.Evaluate;
+using GradApi.Observability;
 using GradApi.Problems;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -112,8 +113,8 @@ internal static class GraphEndpoints
             : GraphStoreProblems.NotFound(id);
 
     private static async Task<IResult> Evaluate(string id, [AsParameters] GraphEvaluateQuery query, GraphValuesBody body,
-        GraphCatalog catalog, GraphEngine engine, BatchEngine batchEngine, IOptions<GradApiOptions> options, HttpResponse response,
-        CancellationToken cancellationToken)
+        GraphCatalog catalog, GraphEngine engine, BatchEngine batchEngine, GradApiMetrics metrics, IOptions<GradApiOptions> options,
+        HttpResponse response, CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
         var timing = new ServerTiming(response, body.Body.GcPausesAtStart);
@@ -128,6 +129,7 @@ internal static class GraphEndpoints
         GradApiOptions limits = options.Value;
         using GraphValues values = GraphValuesReader.Read(body.Body.Bytes, graph, mode, new BatchLimits(limits.MaxBatchSize, limits.MaxBatchWork));
         timing.Since("parse", start);
+        metrics.NodesEvaluated((long)graph.Tape.NodeCount * values.Size, mode);
         return values.IsBatch
             ? EvaluateBatch(graph, values, mode, batchEngine, timing, cancellationToken)
             : EvaluatePoint(graph, values, mode, engine, timing, cancellationToken);

@@ -4,6 +4,7 @@ using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Insight;
 using GradApi.Engine.Ops;
+using GradApi.Observability;
 using GradApi.Problems;
 using GradApi.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,7 +58,7 @@ internal static class EvaluateEndpoints
     }
 
     private static IResult Evaluate([AsParameters] EvaluateQuery query, GraphRequest body, GraphCompiler compiler,
-        GraphEngine engine, IOptions<GradApiOptions> options, HttpResponse response, CancellationToken cancellationToken)
+        GraphEngine engine, GradApiMetrics metrics, IOptions<GradApiOptions> options, HttpResponse response, CancellationToken cancellationToken)
     {
         EvaluationMode mode = query.EvaluationMode;
         var timing = new ServerTiming(response, body.GcPausesAtStart);
@@ -81,6 +82,7 @@ internal static class EvaluateEndpoints
         {
             evaluation = engine.Evaluate(compiled.Tape, mode, cancellationToken);
         }
+        metrics.NodesEvaluated(compiled.Tape.NodeCount, mode);
         timing.Add("forward", evaluation.ForwardTime);
         if (mode == EvaluationMode.Training && evaluation.Error is not { Pass: Pass.Forward })
             timing.Add("backward", evaluation.BackwardTime);

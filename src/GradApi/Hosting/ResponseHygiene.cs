@@ -1,10 +1,12 @@
+using GradApi.Observability;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace GradApi.Hosting;
 
 /// <summary>
-/// Answers are never cached: every /v1 answer and every problem document says <c>Cache-Control: no-store</c>.
+/// Answers are never cached: every /v1 answer and every problem document says <c>Cache-Control: no-store</c>. Every
+/// answer says which build gave it, in <see cref="BuildVersion.HeaderName"/>.
 /// CORS is off (no Access-Control-* header at all) unless <see cref="HostingOptions.CorsOrigins"/> names origins.
 /// </summary>
 internal static class ResponseHygiene
@@ -21,11 +23,14 @@ internal static class ResponseHygiene
         return services;
     }
 
+    private static readonly Microsoft.Extensions.Primitives.StringValues VersionHeader = BuildVersion.Current.Informational;
+
     public static IApplicationBuilder UseNoStore(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(static state =>
         {
             var http = (HttpContext)state;
+            http.Response.Headers[BuildVersion.HeaderName] = VersionHeader;
             bool isAnswer = http.Request.Path.StartsWithSegments("/v1")
                 || http.Response.ContentType?.StartsWith("application/problem+json", StringComparison.OrdinalIgnoreCase) == true;
             if (isAnswer && !http.Response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase))

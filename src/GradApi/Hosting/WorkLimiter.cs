@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using GradApi.Observability;
 using Microsoft.Extensions.Options;
 
 namespace GradApi.Hosting;
@@ -31,7 +32,7 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
     private readonly long _maxBodyBytes;
     private readonly long _unknownLengthBytes;
 
-    public WorkLimiter(IOptions<HostingOptions> hosting, IOptions<GradApiOptions> gradApi, MemoryBudget memory)
+    public WorkLimiter(IOptions<HostingOptions> hosting, IOptions<GradApiOptions> gradApi, MemoryBudget memory, GradApiMetrics metrics)
     {
         HostingOptions options = hosting.Value;
         BudgetUnits = (int)Math.Clamp((options.WorkBudgetBytes ?? memory.WorkBudgetBytes) / UnitBytes, 1, int.MaxValue);
@@ -46,6 +47,7 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
         _unknownLengthBytes = options.DefaultMaxBodyBytes;
         if (options.ClientRequestsPerSecond > 0)
             _perClient = ClientBuckets(options);
+        ObserveWork(metrics);
     }
 
     /// <summary>The budget, in permits.</summary>
@@ -80,6 +82,17 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
     }
 
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => _work.GetStatistics();
+
+    /// <summary>The work in flight, as gauges read at each scrape: the budget, what requests hold of it, what waits for it.</summary>
+    private void ObserveWork(GradApiMetrics metrics)
+    {
+        metrics.Meter.CreateObservableGauge("gradapi.work.budget", () => (long)BudgetUnits * UnitBytes, "By",
+            "The work budget: the body bytes of the /v1 requests that may run at once (GradApi:WorkBudgetBytes, or what the memory allows).");
+        metrics.Meter.CreateObservableGauge("gradapi.work.in_use", () => (BudgetUnits - AvailableUnits) * UnitBytes, "By",
+            "The part of the work budget held by the /v1 requests running now.");
+        metrics.Meter.CreateObservableGauge("gradapi.work.queued", () => (_work.GetStatistics()?.CurrentQueuedCount ?? 0) * (long)UnitBytes, "By",
+            "The body bytes of the /v1 requests waiting for room in the work budget.");
+    }
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount)
     {

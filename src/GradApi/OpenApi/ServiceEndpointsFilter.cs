@@ -1,3 +1,4 @@
+using GradApi.Observability;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -5,9 +6,9 @@ namespace GradApi.OpenApi;
 
 /// <summary>
 /// Documents the endpoints that are not minimal-API handlers and so are not seen by the API explorer: the health
-/// checks (<c>/healthz</c>, <c>/healthz/ready</c>).
+/// checks (<c>/healthz</c>, <c>/healthz/ready</c>) and, when metrics are on, Prometheus's <c>/metrics</c>.
 /// </summary>
-internal sealed class ServiceEndpointsFilter : IDocumentFilter
+internal sealed class ServiceEndpointsFilter(IConfiguration configuration) : IDocumentFilter
 {
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
@@ -57,6 +58,27 @@ internal sealed class ServiceEndpointsFilter : IDocumentFilter
                 },
             },
         };
+        if (MetricsSetup.Enabled(configuration))
+            document.Paths[MetricsSetup.Path] = new OpenApiPathItem
+            {
+                Operations = new Dictionary<HttpMethod, OpenApiOperation>
+                {
+                    [HttpMethod.Get] = new()
+                    {
+                        OperationId = "Metrics",
+                        Summary = "Metrics in Prometheus's text exposition format",
+                        Description = "ASP.NET Core's request counts and durations, Kestrel's and the runtime's, and the service's own "
+                            + "(gradapi_*): nodes evaluated, requests refused (413, 429, 504), the work budget in use and queued. "
+                            + "Needs no API key and is never shed. Switched off by GradApi:Metrics=false.",
+                        Tags = new HashSet<OpenApiTagReference> { new("Service", document) },
+                        Responses = new OpenApiResponses
+                        {
+                            ["200"] = Text("The metrics, as Prometheus scrapes them (text/plain; version=0.0.4).",
+                                "gradapi_nodes_evaluated_total{otel_scope_name=\"GradApi\",mode=\"training\"} 5"),
+                        },
+                    },
+                },
+            };
     }
 
     /// <summary>The readiness report: the overall status and each check's status and description.</summary>

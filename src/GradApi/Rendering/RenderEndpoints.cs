@@ -2,6 +2,7 @@ using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Insight;
 using GradApi.Evaluate;
+using GradApi.Observability;
 using GradApi.Problems;
 using GradApi.Validation;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,7 @@ internal static class RenderEndpoints
     }
 
     private static IResult Render([AsParameters] RenderQuery query, GraphRequest body, GraphCompiler compiler, GraphEngine engine,
-        IOptions<GradApiOptions> options, CancellationToken cancellationToken)
+        GradApiMetrics metrics, IOptions<GradApiOptions> options, CancellationToken cancellationToken)
     {
         int maxNodes = options.Value.MaxRenderNodes;
         long maxEdges = (long)maxNodes * EdgesPerNode;
@@ -56,6 +57,7 @@ internal static class RenderEndpoints
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
         var trace = ExplainTrace.Run(engine, compiled.Tape, cancellationToken);
+        metrics.NodesEvaluated(compiled.Tape.NodeCount, EvaluationMode.Training);
         if (trace.Evaluation.Error is { } error) return GraphProblems.NonFinite(error);
 
         var picture = Picture.From(trace);

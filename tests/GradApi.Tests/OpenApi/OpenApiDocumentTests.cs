@@ -72,12 +72,15 @@ public sealed class OpenApiDocumentTests(GradApiFactory factory) : IClassFixture
     }
 
     [Fact]
-    public void GoldenDocument_DocumentsTheHealthCheck()
+    public void GoldenDocument_DocumentsTheServiceEndpoints()
     {
         JsonNode health = OpenApiGolden.Parse()["paths"]!["/healthz"]!["get"]!;
 
         Assert.Equal("Health", (string)health["operationId"]!);
         Assert.NotNull(health["responses"]!["200"]!["content"]!["text/plain"]);
+        Assert.NotNull(OpenApiGolden.Parse()["paths"]!["/healthz/ready"]!["get"]!["responses"]!["503"]);
+        Assert.NotNull(OpenApiGolden.Parse()["paths"]!["/metrics"]!["get"]!["responses"]!["200"]!["content"]!["text/plain"]);
+        Assert.NotNull(OpenApiGolden.Parse()["paths"]!["/version"]!["get"]);
     }
 
     private static IEnumerable<(string Path, string Method, string Status, JsonNode Response)> Responses(JsonNode document) =>
