@@ -1,6 +1,7 @@
 using FluentValidation;
 using GradApi;
 using GradApi.CompiledGraphs;
+using GradApi.CompiledGraphs.Redis;
 using GradApi.Engine.Batching;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Evaluation;
@@ -12,7 +13,6 @@ using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
 using GradApi.Validation;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 
@@ -52,14 +52,13 @@ builder.Services.AddSingleton(services =>
 builder.AddGradApiMetrics();
 
 // Registered graphs: canonical graphs in a store by content-hash id, compiled ones cached in this process.
+// In Redis when GradApi:GraphStore:Redis is set (shared by replicas), with /healthz/ready's check of the store.
+builder.Services.AddRedisGraphStore(builder.Configuration);
 builder.Services.AddGraphStore(builder.Configuration);
 
 // OpenAPI and Swagger UI.
 builder.Services.AddGradApiSwagger();
 
-// Health: /healthz (liveness) and /healthz/ready (the graph store's dependency; see Hosting/Health).
-builder.Services.AddHealthChecks()
-    .AddCheck("graph-store", () => HealthCheckResult.Healthy("Registered graphs are kept in this process."), [Health.ReadyTag]);
 builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 

@@ -190,8 +190,9 @@ internal static class GraphEndpoints
         }
         catch (GraphStoreUnavailableException exception)
         {
+            // Debug: a store logs its own outage once (the Redis store when Redis stops and starts answering), not per request.
             context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GraphEndpoints))
-                .LogWarning(exception, "The graph store is unavailable: {Reason}", exception.Message);
+                .LogDebug(exception, "The graph store is unavailable: {Reason}", exception.Message);
             return GraphStoreProblems.Unavailable(context.HttpContext, exception);
         }
     }
