@@ -4,7 +4,7 @@ using GradApi.Evaluate;
 
 namespace GradApi.CompiledGraphs;
 
-// The wire shapes of ../shared/API.md section 5, for the OpenAPI document and for clients in .NET.
+// The wire shapes of docs/api.md section 5, for the OpenAPI document and for clients in .NET.
 // Values are read and answers written by the service's own streaming reader and writers.
 
 /// <summary>A registered graph.</summary>
