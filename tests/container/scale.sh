@@ -254,7 +254,7 @@ check "redis back: POST /v1/graphs answers 201 again, nothing restarted" recover
 back_ok() {
   local service
   for service in api-1 api-3; do
-    redis_log "$service" | grep -q 'Redis at redis:6379 answers again' ||
+    grep -q 'Redis at redis:6379 answers again' <<<"$(redis_log "$service")" ||
       { echo "$service did not log that Redis answers again"; return 1; }
   done
   curl -sS --max-time 5 "$base/healthz/ready" | grep -q '"status":"Healthy"'

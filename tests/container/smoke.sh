@@ -116,7 +116,11 @@ version_ok() {
 }
 check "GET /version and the GradApi-Version header name the commit built from" version_ok
 metrics_ok() {
-  curl -s "http://127.0.0.1:$port/metrics" | grep -q '^http_server_request_duration_seconds_count{'
+  # Read whole, then searched: under pipefail, `curl | grep -q` fails whenever grep stops reading before curl
+  # has written everything (curl exits 23), and the metrics run past a pipe's buffer.
+  local metrics
+  metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+  grep -q '^http_server_request_duration_seconds_count{' <<<"$metrics"
 }
 check "GET /metrics answers Prometheus text with the request metrics" metrics_ok
 

@@ -129,7 +129,6 @@ public sealed class BatchEngine : IDisposable
             }
             Answer(tile, training, gradCount, reduce, values, gradAnswers);
         }
-        if (reduce == BatchReduce.Mean) TensorPrimitives.Divide(gradAnswers.AsSpan(0, gradCount), size, gradAnswers.AsSpan(0, gradCount));
 
         int liveLanes = Math.Min(stride, size);
         var stats = new EvaluationStats(n, edges, training ? edges * liveLanes : 0, valueRows * liveLanes);
@@ -330,12 +329,25 @@ public sealed class BatchEngine : IDisposable
             int position = _gradPositions[k];
             // Nothing flows back to a node after the output in tape order: its grad is 0.
             ReadOnlySpan<double> grad = position <= output ? _grads.AsSpan(position * stride, width) : default;
-            if (reduce != BatchReduce.None)
-                gradAnswers[k] += TensorPrimitives.Sum(grad);
-            else if (grad.IsEmpty)
-                gradAnswers.AsSpan(k * size + first, width).Clear();
-            else
-                grad.CopyTo(gradAnswers.AsSpan(k * size + first, width));
+            switch (reduce)
+            {
+                case BatchReduce.Sum:
+                    gradAnswers[k] += TensorPrimitives.Sum(grad);
+                    break;
+                case BatchReduce.Mean:
+                    // Each grad divided by B before it is added: the mean of finite grads stays finite where
+                    // their sum would overflow (B grads of 1e308).
+                    Span<double> share = _scratch.AsSpan(0, grad.Length);
+                    TensorPrimitives.Divide(grad, size, share);
+                    gradAnswers[k] += TensorPrimitives.Sum(share);
+                    break;
+                case BatchReduce.None when grad.IsEmpty:
+                    gradAnswers.AsSpan(k * size + first, width).Clear();
+                    break;
+                default:
+                    grad.CopyTo(gradAnswers.AsSpan(k * size + first, width));
+                    break;
+            }
         }
     }
 

@@ -58,8 +58,10 @@ internal sealed class GraphCatalog(IGraphStore store, CompiledGraphCache cache, 
     /// <exception cref="GraphStoreUnavailableException">The store cannot be reached.</exception>
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        bool cached = cache.Remove(id);
+        if (!CanonicalGraph.IsWellFormed(id)) return false;
+        // The store first: a request that misses the cache in between finds nothing to compile back.
         bool stored = await store.DeleteAsync(id, cancellationToken);
+        bool cached = cache.Remove(id);
         return cached || stored;
     }
 

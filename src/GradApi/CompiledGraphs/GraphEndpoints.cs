@@ -170,6 +170,10 @@ internal static class GraphEndpoints
         if (mode == EvaluationMode.Training && result.Error is not { Pass: Pass.Forward })
             timing.Add("backward", result.BackwardTime);
         if (result.Error is { } error) return GraphStoreProblems.NonFinite(error, result.SampleIndex);
+        if (values.Reduce != BatchReduce.None)
+            for (int k = 0; k < gradNodes.Length; k++)
+                if (!double.IsFinite(result.Grad(k)[0]))
+                    return GraphStoreProblems.ReducedNonFinite(graph.Spec.Id(gradNodes[k]), values.Reduce, result.Grad(k)[0]);
         return new BatchJsonResult(graph, gradNodes, values.Reduce, result);
     }
 

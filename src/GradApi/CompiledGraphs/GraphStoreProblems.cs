@@ -1,4 +1,5 @@
 using System.Globalization;
+using GradApi.Engine.Batching;
 using GradApi.Engine.Evaluation;
 using GradApi.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,5 +37,17 @@ internal static class GraphStoreProblems
         problem.ProblemDetails.Extensions["sample"] = sample;
         problem.ProblemDetails.Detail = $"At sample {sample} (the first point of the batch where it happens): {error.Message}";
         return problem;
+    }
+
+    /// <summary>422: every sample's grad of <paramref name="node"/> is finite, but their sum over the batch is not.</summary>
+    public static IResult ReducedNonFinite(string node, BatchReduce reduce, double result)
+    {
+        string how = reduce == BatchReduce.Sum ? "sum" : "mean";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The graph has a non-finite result",
+            detail: $"Every sample's grad of '{node}' is finite, but their {how} over the batch is not ({result.ToString(CultureInfo.InvariantCulture)}): "
+                + (reduce == BatchReduce.Sum ? "the sum overflows. Ask for reduce=mean, or none for each sample's grad." : "ask for reduce=none for each sample's grad."),
+            extensions: new Dictionary<string, object?> { ["node"] = node, ["reduce"] = how });
     }
 }

@@ -293,10 +293,15 @@ internal static class GraphValuesReader
         if (others is null) return nodes;
 
         var spec = graph.Spec;
-        for (int i = 0; i < spec.NodeCount && others.ContainsValue(-1); i++)
+        int unresolved = others.Count;
+        for (int i = 0; i < spec.NodeCount && unresolved > 0; i++)
         {
             string id = spec.Id(i);
-            if (others.TryGetValue(id, out int found) && found < 0) others[id] = i;
+            if (others.TryGetValue(id, out int found) && found < 0)
+            {
+                others[id] = i;
+                unresolved--;
+            }
         }
         for (int k = 0; k < nodes.Length; k++)
         {

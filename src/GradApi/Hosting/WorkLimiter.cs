@@ -88,7 +88,7 @@ internal sealed class WorkLimiter : PartitionedRateLimiter<HttpContext>
     {
         metrics.Meter.CreateObservableGauge("gradapi.work.budget", () => (long)BudgetUnits * UnitBytes, "By",
             "The work budget: the body bytes of the /v1 requests that may run at once (GradApi:WorkBudgetBytes, or what the memory allows).");
-        metrics.Meter.CreateObservableGauge("gradapi.work.in_use", () => (BudgetUnits - AvailableUnits) * UnitBytes, "By",
+        metrics.Meter.CreateObservableGauge("gradapi.work.in_use", () => (long)(BudgetUnits - AvailableUnits) * UnitBytes, "By",
             "The part of the work budget held by the /v1 requests running now.");
         metrics.Meter.CreateObservableGauge("gradapi.work.queued", () => (_work.GetStatistics()?.CurrentQueuedCount ?? 0) * (long)UnitBytes, "By",
             "The body bytes of the /v1 requests waiting for room in the work budget.");

@@ -187,6 +187,21 @@ public sealed class BatchTests(GradApiFactory factory) : IClassFixture<GradApiFa
     }
 
     [Fact]
+    public async Task ASumOfFiniteGradsThatOverflows_Is422NamingTheNode_WhileTheirMeanIsAnswered()
+    {
+        string id = await _client.RegisterId("""{"expression": "x*y"}""");
+        using var sum = await _client.EvaluateGraph(id, """{"batch": {"x": [1, 1], "y": [1e308, 1e308]}, "reduce": "sum"}""");
+        using var mean = await _client.EvaluateGraph(id, """{"batch": {"x": [1, 1], "y": [1e308, 1e308]}, "reduce": "mean"}""");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, sum.StatusCode);
+        var problem = await sum.Json();
+        Assert.Equal("x", (string)problem["node"]!);
+        Assert.Equal("sum", (string)problem["reduce"]!);
+        Assert.Equal(HttpStatusCode.OK, mean.StatusCode);
+        Assert.Equal(1e308, (double)(await mean.Json())["grads"]!["x"]!);
+    }
+
+    [Fact]
     public async Task ABatchOverTheWorkLimit_Is413()
     {
         using var limited = GradApiFactory.With(new() { ["GradApi:MaxBatchWork"] = "50" });
