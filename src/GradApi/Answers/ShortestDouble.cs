@@ -65,27 +65,41 @@ internal static class ShortestDouble
             return length;
         }
 
-        if (mantissa == 0 && exponent > 1)
+        (ulong Digits, int Exponent10) decimalForm;
+        if (SmallInteger(mantissa, exponent, out var integer))
+        {
+            decimalForm = integer;
+        }
+        else if (mantissa == 0 && exponent > 1)
         {
             // A power of two: the double below is nearer than the one above. The framework's Grisu3 takes
             // the interval as symmetric all the same, its Dragon4 does not, and which of them answers depends
-            // on Grisu3's error bounds: only the framework itself writes these exactly as it does.
-            if (!Utf8Formatter.TryFormat(Math.Abs(value), destination[length..], out int written))
-                throw new UnreachableException("A double fits in MaxLength bytes.");
-            return length + written;
+            // on Grisu3's error bounds. Where both intervals give the same digits (0.5, 0.25, 1024, ...),
+            // those are the framework's; where not, only the framework itself knows what it writes.
+            decimalForm = Decimal(mantissa, exponent, lowerEndNearer: true);
+            if (decimalForm != Decimal(mantissa, exponent, lowerEndNearer: false))
+            {
+                if (!Utf8Formatter.TryFormat(Math.Abs(value), destination[length..], out int written))
+                    throw new UnreachableException("A double fits in MaxLength bytes.");
+                return length + written;
+            }
+        }
+        else
+        {
+            decimalForm = Decimal(mantissa, exponent, lowerEndNearer: false);
         }
 
-        (ulong digits, int exponent10) = SmallInteger(mantissa, exponent, out var integer) ? integer : Decimal(mantissa, exponent);
+        (ulong digits, int exponent10) = decimalForm;
         return length + Layout(digits, exponent10, destination[length..]);
     }
 
     /// <summary>
     /// Ryu: the shortest <c>digits * 10^exponent10</c> in the interval of reals that round to the double
     /// (its ends included when the mantissa is even, as a reader rounding to even would take them), the
-    /// closest to the double among those, an exact tie to an even last digit. The double is not a power
-    /// of two: the interval is symmetric.
+    /// closest to the double among those, an exact tie to an even last digit. The interval is symmetric
+    /// unless <paramref name="lowerEndNearer"/> (a power of two, whose lower neighbour is half as far).
     /// </summary>
-    private static (ulong Digits, int Exponent10) Decimal(ulong ieeeMantissa, int ieeeExponent)
+    private static (ulong Digits, int Exponent10) Decimal(ulong ieeeMantissa, int ieeeExponent, bool lowerEndNearer)
     {
         int e2;
         ulong m2;
@@ -101,8 +115,9 @@ internal static class ShortestDouble
         }
         bool acceptBounds = (m2 & 1) == 0;
 
-        // The double and the ends of its interval, times 4 to stay integers: mv, mv + 2 and mv - 2.
+        // The double and the ends of its interval, times 4 to stay integers: mv, mv + 2 and mv - 2 (mv - 1).
         ulong mv = 4 * m2;
+        ulong mm = lowerEndNearer ? mv - 1 : mv - 2;
         ulong vr, vp, vm;
         int e10;
         bool vmIsTrailingZeros = false;
@@ -115,12 +130,12 @@ internal static class ShortestDouble
             int i = -e2 + q + k;
             vr = MulShift(mv, Pow5Inverse, q, i);
             vp = MulShift(mv + 2, Pow5Inverse, q, i);
-            vm = MulShift(mv - 2, Pow5Inverse, q, i);
+            vm = MulShift(mm, Pow5Inverse, q, i);
             if (q <= 21)
             {
                 // Only here can the scaled values be exact integers, whose trailing zeros decide the rounding.
                 if (mv % 5 == 0) vrIsTrailingZeros = IsMultipleOfPow5(mv, q);
-                else if (acceptBounds) vmIsTrailingZeros = IsMultipleOfPow5(mv - 2, q);
+                else if (acceptBounds) vmIsTrailingZeros = IsMultipleOfPow5(mm, q);
                 else if (IsMultipleOfPow5(mv + 2, q)) vp--; // the upper end itself is out
             }
         }
@@ -133,11 +148,11 @@ internal static class ShortestDouble
             int j = q - k;
             vr = MulShift(mv, Pow5, i, j);
             vp = MulShift(mv + 2, Pow5, i, j);
-            vm = MulShift(mv - 2, Pow5, i, j);
+            vm = MulShift(mm, Pow5, i, j);
             if (q <= 1)
             {
                 vrIsTrailingZeros = true;
-                if (acceptBounds) vmIsTrailingZeros = true; // mv - 2 has the one trailing zero bit it needs
+                if (acceptBounds) vmIsTrailingZeros = !lowerEndNearer; // mv - 2 has the one trailing zero bit it needs, mv - 1 none
                 else vp--; // the upper end is out, and mv + 2 is even
             }
             else if (q < 63)

@@ -18,7 +18,8 @@ namespace GradApi.Tests.Answers;
 /// </summary>
 public sealed class AnswerBytesTests(GradApiFactory factory) : IClassFixture<GradApiFactory>
 {
-    private static readonly string[] Ids = ["x", "q\"uote", "back\\slash", "caf\u00e9", "smile\U0001F600", "tab\tand\u0001", "<b>&amp;'+`", "\u2028line"];
+    private static readonly string[] Ids = ["x", "q\"uote", "back\\slash", "caf\u00e9", "smile\U0001F600", "tab\tand\u0001", "<b>&amp;'+`", "\u2028line", "del\u007f",
+        new string([.. Enumerable.Range(0x20, 0x5F).Select(c => (char)c).Where(c => c is not '"' and not '\\')])];
 
     [Theory]
     [InlineData(50)]
