@@ -340,7 +340,7 @@ internal static class GraphValuesReader
     {
         value = 0;
         if (reader.TokenType != JsonTokenType.Number) problem = $"Expected a number, not {GraphJsonReader.Describe(reader.TokenType)}.";
-        else if (!reader.TryGetDouble(out value) || !double.IsFinite(value)) problem = "The number is out of the range of a finite double.";
+        else if (!JsonNumber.TryParse(reader.ValueSpan, out value) || !double.IsFinite(value)) problem = "The number is out of the range of a finite double.";
         else problem = null;
         return problem is null;
     }
