@@ -416,6 +416,22 @@ public static class OpTable
     }
 
     /// <summary>
+    /// Whether every local gradient of <paramref name="code"/> is a constant, whatever its inputs:
+    /// add's 1s, sub's 1 and -1, neg's -1. The batch engine keeps no row for them; backward adds or
+    /// subtracts the grad instead, which gives the same bits as multiplying it by 1 or -1.
+    /// </summary>
+    internal static bool HasConstantLocals(OpCode code) => code is OpCode.Add or OpCode.Sub or OpCode.Neg;
+
+    /// <summary>The constant local gradient of input <paramref name="input"/> of an op for which <see cref="HasConstantLocals"/> holds.</summary>
+    internal static double ConstantLocal(OpCode code, int input) => code switch
+    {
+        OpCode.Add => 1,
+        OpCode.Sub => input == 0 ? 1 : -1,
+        OpCode.Neg => -1,
+        _ => throw new InvalidOperationException($"The op {Get(code).Name} has local gradients that depend on its inputs."),
+    };
+
+    /// <summary>
     /// A gate of one input over lanes: its values into <paramref name="y"/> and, unless
     /// <paramref name="local"/> is empty, its local gradients. Lane i holds what
     /// <see cref="Train1"/> gives for <c>a[i]</c>. <paramref name="y"/> must not overlap <paramref name="a"/>.
