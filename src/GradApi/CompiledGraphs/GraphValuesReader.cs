@@ -26,17 +26,28 @@ internal static class GraphValuesReader
     {
         if (json.StartsWith(GraphJsonReader.Utf8Bom)) json = json[GraphJsonReader.Utf8Bom.Length..];
         if (json.IsEmpty) throw Invalid("$", "The body is empty; send {\"inputs\": {...}} for one point or {\"batch\": {...}} for many.");
+        // A body that turns out not to be JSON after an array was read directly is read again token by token: the
+        // reader restarted past the array counts its positions from there, and the problem must say where exactly.
+        return Read(json, graph, mode, limits, readArraysDirectly: true)
+            ?? Read(json, graph, mode, limits, readArraysDirectly: false)!;
+    }
+
+    /// <summary>The values; null when <paramref name="readArraysDirectly"/> did and the body then turned out not to be JSON.</summary>
+    private static GraphValues? Read(ReadOnlySpan<byte> json, CompiledGraph graph, EvaluationMode mode, BatchLimits limits, bool readArraysDirectly)
+    {
+        var bytes = new ReaderBytes(json, readArraysDirectly);
         var reader = new Utf8JsonReader(json, GraphJsonReader.Options);
         GraphValues? values = null;
         try
         {
-            values = ReadRoot(ref reader, graph, mode, limits);
+            values = ReadRoot(ref reader, ref bytes, graph, mode, limits);
             if (reader.Read()) throw Invalid("$", "Only one JSON value may be sent.");
             return values;
         }
         catch (JsonException e)
         {
             values?.Dispose();
+            if (bytes.Restarted) return null;
             throw Invalid("$", $"The body is not valid JSON: {e.Message}");
         }
         catch (InvalidOperationException)
@@ -51,7 +62,7 @@ internal static class GraphValuesReader
         }
     }
 
-    private static GraphValues ReadRoot(ref Utf8JsonReader reader, CompiledGraph graph, EvaluationMode mode, BatchLimits limits)
+    private static GraphValues ReadRoot(ref Utf8JsonReader reader, ref ReaderBytes bytes, CompiledGraph graph, EvaluationMode mode, BatchLimits limits)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -72,7 +83,7 @@ internal static class GraphValuesReader
                 else if (reader.ValueTextEquals("batch"u8))
                 {
                     Once(batch is not null, "batch");
-                    batch = ReadBatch(ref reader, graph, limits);
+                    batch = ReadBatch(ref reader, ref bytes, graph, limits);
                 }
                 else if (reader.ValueTextEquals("grads"u8))
                 {
@@ -157,7 +168,7 @@ internal static class GraphValuesReader
     }
 
     /// <summary><c>batch</c>: for each input named, an array of B numbers or one number for all B points.</summary>
-    private static GraphValues ReadBatch(ref Utf8JsonReader reader, CompiledGraph graph, BatchLimits limits)
+    private static GraphValues ReadBatch(ref Utf8JsonReader reader, ref ReaderBytes bytes, CompiledGraph graph, BatchLimits limits)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -177,7 +188,7 @@ internal static class GraphValuesReader
                     continue;
                 }
 
-                (double[] lanes, int count) = ReadLanes(ref reader, graph, input, limits.MaxSize);
+                (double[] lanes, int count) = ReadLanes(ref reader, ref bytes, graph, input, limits.MaxSize);
                 values.SetLanes(input, lanes);
                 if (count == 0)
                     throw Invalid(PathOf("batch", graph, input), "The array is empty: a batch has at least one point.");
@@ -198,25 +209,33 @@ internal static class GraphValuesReader
         }
     }
 
-    /// <summary>The numbers of one input's array, into a pooled array.</summary>
-    private static (double[] Lanes, int Count) ReadLanes(ref Utf8JsonReader reader, CompiledGraph graph, int input, int maxSize)
+    /// <summary>
+    /// The numbers of one input's array, into a pooled array: read straight from the bytes when the array is plain
+    /// numbers (the reader then restarted past it), else token by token, which names what is wrong and where.
+    /// </summary>
+    private static (double[] Lanes, int Count) ReadLanes(ref Utf8JsonReader reader, ref ReaderBytes bytes, CompiledGraph graph, int input, int maxSize)
     {
         double[] lanes = BufferPool<double>.Shared.Rent(64);
         int count = 0;
         try
         {
+            if (bytes.ReadArraysDirectly)
+            {
+                int end = NumberArrayReader.Read(bytes.Unread(in reader), ref lanes, maxSize, out count);
+                if (end >= 0)
+                {
+                    bytes.Skip(ref reader, end);
+                    reader.Read(); // the array's ']'
+                    return (lanes, count);
+                }
+                count = 0;
+            }
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (count == maxSize)
                     throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The batch is too large",
                         $"{PathOf("batch", graph, input)} has more than {maxSize:N0} numbers, the most points in one batch (GradApi:MaxBatchSize).");
-                if (count == lanes.Length)
-                {
-                    double[] larger = BufferPool<double>.Shared.Rent(2 * lanes.Length);
-                    lanes.AsSpan(0, count).CopyTo(larger);
-                    BufferPool<double>.Shared.Return(lanes);
-                    lanes = larger;
-                }
+                if (count == lanes.Length) NumberArrayReader.Grow(ref lanes, count);
                 if (!TryReadNumber(ref reader, out lanes[count], out string? problem))
                     throw Invalid($"{PathOf("batch", graph, input)}[{count}]", problem);
                 count++;
@@ -340,7 +359,7 @@ internal static class GraphValuesReader
     {
         value = 0;
         if (reader.TokenType != JsonTokenType.Number) problem = $"Expected a number, not {GraphJsonReader.Describe(reader.TokenType)}.";
-        else if (!reader.TryGetDouble(out value) || !double.IsFinite(value)) problem = "The number is out of the range of a finite double.";
+        else if (!JsonNumber.TryParse(reader.ValueSpan, out value) || !double.IsFinite(value)) problem = "The number is out of the range of a finite double.";
         else problem = null;
         return problem is null;
     }
@@ -355,6 +374,29 @@ internal static class GraphValuesReader
     private static ProblemException Invalid(string path, string message) =>
         new(StatusCodes.Status400BadRequest, "The values are not valid", $"{path}: {message}",
             new Dictionary<string, string[]> { [path] = [message] });
+
+    /// <summary>The bytes the JSON reader reads, so that an array can be read straight from them and the reader restarted past it.</summary>
+    private ref struct ReaderBytes(ReadOnlySpan<byte> json, bool readArraysDirectly)
+    {
+        private ReadOnlySpan<byte> _bytes = json;
+
+        /// <summary>Whether arrays of plain numbers are read from the bytes (<see cref="ReadLanes"/>).</summary>
+        public bool ReadArraysDirectly { get; } = readArraysDirectly;
+
+        /// <summary>Whether the reader was restarted, so that the positions in its errors no longer count from the body's start.</summary>
+        public bool Restarted { get; private set; }
+
+        /// <summary>The bytes after the reader's current token.</summary>
+        public readonly ReadOnlySpan<byte> Unread(scoped in Utf8JsonReader reader) => _bytes[(int)reader.BytesConsumed..];
+
+        /// <summary>Restarts <paramref name="reader"/>, in the state it is in now, <paramref name="count"/> bytes past its current token.</summary>
+        public void Skip(ref Utf8JsonReader reader, int count)
+        {
+            _bytes = _bytes[((int)reader.BytesConsumed + count)..];
+            Restarted = true;
+            reader = new Utf8JsonReader(_bytes, isFinalBlock: true, reader.CurrentState);
+        }
+    }
 }
 
 /// <summary>The limits on one batch.</summary>

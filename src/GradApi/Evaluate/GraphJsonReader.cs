@@ -307,7 +307,7 @@ internal static class GraphJsonReader
         reader.Read();
         value = 0;
         if (reader.TokenType != JsonTokenType.Number) problem = $"Expected a number, not {Describe(reader.TokenType)}.";
-        else if (!reader.TryGetDouble(out value) || !double.IsFinite(value)) problem = OutOfRange;
+        else if (!JsonNumber.TryParse(reader.ValueSpan, out value) || !double.IsFinite(value)) problem = OutOfRange;
         else problem = null;
         return problem is null;
     }
