@@ -33,6 +33,9 @@ internal sealed class IdTable : IDisposable
 
         /// <summary>The node's index plus one; 0 marks an empty slot.</summary>
         public int NodePlusOne;
+
+        /// <summary>What the caller keeps with the id (<see cref="AddOrFind(int, int)"/>), in what would be the slot's padding.</summary>
+        public int Tag;
     }
 
     public IdTable(GraphSpec spec, int count)
@@ -45,7 +48,13 @@ internal sealed class IdTable : IDisposable
     }
 
     /// <summary>Adds <paramref name="node"/> under its id; if another node has that id, leaves the table as it is and returns that node.</summary>
-    public int AddOrFind(int node)
+    public int AddOrFind(int node) => AddOrFind(node, 0);
+
+    /// <summary>
+    /// <see cref="AddOrFind(int)"/>, keeping <paramref name="tag"/> with the id: <see cref="Find(ReadOnlySpan{byte}, out int)"/>
+    /// gives it back from the slot it reads anyway, where a lookup by the node's index would be a second trip to memory.
+    /// </summary>
+    public int AddOrFind(int node, int tag)
     {
         ReadOnlySpan<byte> id = _spec.IdUtf8(node);
         ulong key = KeyOf(id, out uint hash);
@@ -57,6 +66,7 @@ internal sealed class IdTable : IDisposable
             {
                 slot.Key = key;
                 slot.NodePlusOne = node + 1;
+                slot.Tag = tag;
                 return node;
             }
             if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
@@ -64,15 +74,26 @@ internal sealed class IdTable : IDisposable
     }
 
     /// <summary>The node with this id, or -1.</summary>
-    public int Find(ReadOnlySpan<byte> id)
+    public int Find(ReadOnlySpan<byte> id) => Find(id, out _);
+
+    /// <summary>The node with this id and the tag added with it, or -1 (and 0).</summary>
+    public int Find(ReadOnlySpan<byte> id, out int tag)
     {
         ulong key = KeyOf(id, out uint hash);
         Slot[] slots = _slots;
         for (int i = (int)hash & _mask; ; i = (i + 1) & _mask)
         {
             ref Slot slot = ref slots[i];
-            if (slot.NodePlusOne == 0) return -1;
-            if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
+            if (slot.NodePlusOne == 0)
+            {
+                tag = 0;
+                return -1;
+            }
+            if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id)))
+            {
+                tag = slot.Tag;
+                return slot.NodePlusOne - 1;
+            }
         }
     }
 
@@ -123,6 +144,9 @@ internal sealed class IdTable : IDisposable
         h *= 0xC4CEB9FE1A85EC53;
         return h ^ (h >> 33);
     }
+
+    /// <summary>Empties the table, for the ids to be added again from the first.</summary>
+    public void Clear() => Array.Clear(_slots, 0, _mask + 1);
 
     /// <summary>How many slots a search for <paramref name="id"/> looks at: 1 when its first slot decides.</summary>
     internal int ProbeLength(ReadOnlySpan<byte> id)

@@ -40,4 +40,24 @@ public class IdTableTests
         Assert.All(ids, (id, i) => Assert.Equal(i, table.Find(Encoding.UTF8.GetBytes(id))));
         Assert.Equal(-1, table.Find(Encoding.UTF8.GetBytes(ids[0] + "x")));
     }
+
+    [Fact]
+    public void Tag_AddedWithAnId_ComesBackWithIt_AndTheFirstNodeKeepsItsOwn()
+    {
+        using var spec = new GraphSpec();
+        foreach (string id in new[] { "a", "a-long-id-of-many-bytes", "a" }) spec.AddNode(id, "input", 1, null);
+        using var table = new IdTable(spec, spec.NodeCount);
+
+        Assert.Equal(0, table.AddOrFind(0, 7));
+        Assert.Equal(1, table.AddOrFind(1, -1));
+        Assert.Equal(0, table.AddOrFind(2, 9)); // a duplicate: the table stays as it was
+
+        Assert.Equal((0, 7), (table.Find("a"u8, out int tag), tag));
+        Assert.Equal((1, -1), (table.Find("a-long-id-of-many-bytes"u8, out tag), tag));
+        Assert.Equal((-1, 0), (table.Find("b"u8, out tag), tag));
+
+        table.Clear();
+        Assert.Equal(-1, table.Find("a"u8));
+        Assert.Equal(2, table.AddOrFind(2, 3));
+    }
 }

@@ -1,0 +1,261 @@
+using GradApi.Engine.Buffers;
+using GradApi.Engine.Evaluation;
+using GradApi.Engine.Graphs;
+using GradApi.Engine.Ops;
+
+namespace GradApi.Engine.Compilation;
+
+/// <summary>
+/// The compile of a valid graph whose every input names an earlier node, the order clients nearly always send:
+/// one pass over the nodes resolves, checks and levels them, and the tape comes out in the very order that
+/// <see cref="GraphCompiler"/>'s Kahn's algorithm gives, without its lists of readers. Anything else (an input
+/// naming a later node, any error) makes <see cref="TryCompile"/> give up, and the general path compiles the
+/// graph or reports what is wrong with it, as it always has.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why the same order and not the request's: the tape's order is the order in which backward adds up the
+/// contributions to each grad, and floating-point addition is not associative, so another order would change
+/// the answer in its last bits (and which failure a graph that overflows reports first).
+/// </para>
+/// <para>
+/// Kahn's queue, run first in first out, takes the gates level by level, a gate's level being 0 when it reads
+/// only leaves and else one more than its highest gate input's. Within level k + 1, a gate joins the queue when
+/// the last of its inputs leaves it, which is its input of highest rank (the queue's order); the gates that one
+/// input releases join in the request's order, the order of its readers' list. So level k + 1 is its gates
+/// sorted stably by the rank of their highest-ranked input, which is on level k: one counting sort per level.
+/// Leaves nobody reads stand on level 0 in the request's order with the gates that read only leaves, as Kahn's
+/// first scan lists them; every other leaf goes just before its first reader, as Kahn's placement puts it.
+/// </para>
+/// </remarks>
+internal static class OrderedBody
+{
+    private const int CancellationStride = 4096;
+
+    /// <summary>The level of a leaf; gates have levels 0 and up.</summary>
+    private const int Leaf = -1;
+
+    /// <summary>
+    /// The tape of <paramref name="spec"/>, the same one the general path compiles; or null if the graph names a
+    /// later node or has anything wrong with it, with <paramref name="ids"/> left partly filled.
+    /// </summary>
+    public static Tape? TryCompile(GraphSpec spec, IdTable ids, EvaluationMode mode, bool inputDefaultsOptional,
+        CancellationToken cancellationToken)
+    {
+        int n = spec.NodeCount, edges = spec.InputCount;
+        if (n == 0 || !double.IsFinite(spec.Seed)) return null;
+
+        int[] edgeNode = BufferPool<int>.Shared.Rent(edges);
+        int[] level = BufferPool<int>.Shared.Rent(n); // the level of each node, then its rank in the queue
+        bool[] isRead = BufferPool<bool>.Shared.Rent(n);
+        try
+        {
+            Array.Clear(isRead, 0, n);
+            if (!ResolveAndLevel(spec, ids, edgeNode, level, isRead, inputDefaultsOptional, out int levels, cancellationToken))
+                return null;
+            int output = Output(spec, ids, isRead);
+            if (output < 0) return null;
+
+            int[] queue = Queue(spec, edgeNode, level, isRead, levels, out int queued, cancellationToken);
+            try
+            {
+                return Emit(spec, edgeNode, queue, queued, output, mode);
+            }
+            finally
+            {
+                BufferPool<int>.Shared.Return(queue);
+            }
+        }
+        finally
+        {
+            BufferPool<int>.Shared.Return(edgeNode);
+            BufferPool<int>.Shared.Return(level);
+            BufferPool<bool>.Shared.Return(isRead);
+        }
+    }
+
+    /// <summary>
+    /// In the request's order, each node's inputs found among the nodes before it, the node checked as
+    /// <see cref="GraphCompiler"/> checks it, its level set and its id added. False at the first input that names
+    /// no earlier node and at the first fault of any kind.
+    /// </summary>
+    private static bool ResolveAndLevel(GraphSpec spec, IdTable ids, int[] edgeNode, int[] level, bool[] isRead,
+        bool inputDefaultsOptional, out int levels, CancellationToken cancellationToken)
+    {
+        ReadOnlySpan<TextRange> idRanges = spec.Ids;
+        ReadOnlySpan<TextRange> inputs = spec.Inputs;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        ReadOnlySpan<byte> codes = spec.OpCodes;
+        ReadOnlySpan<double> values = spec.Values;
+        int top = -1;
+        levels = 0;
+        for (int i = 0; i < codes.Length; i++)
+        {
+            if ((i & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            byte code = codes[i];
+            if (code == GraphSpec.UnknownOp || idRanges[i].Length == 0) return false;
+            Op op = OpTable.Get((OpCode)code);
+            int start = inputStart[i], end = inputStart[i + 1];
+            if (op.IsLeaf)
+            {
+                bool valueOptional = inputDefaultsOptional && op.Code == OpCode.Input;
+                if (spec.HasInputs(i) || !(spec.HasValue(i) ? double.IsFinite(values[i]) : valueOptional)) return false;
+                level[i] = Leaf;
+            }
+            else
+            {
+                if (spec.HasValue(i) || !spec.HasInputs(i) || !op.AcceptsArity(end - start)) return false;
+                int highest = Leaf;
+                for (int e = start; e < end; e++)
+                {
+                    int input = ids.Find(spec.Text(inputs[e]), out int inputLevel);
+                    if (input < 0) return false;
+                    edgeNode[e] = input;
+                    isRead[input] = true;
+                    highest = Math.Max(highest, inputLevel);
+                }
+                level[i] = highest + 1;
+                top = Math.Max(top, highest + 1);
+            }
+            if (ids.AddOrFind(i, level[i]) != i) return false;
+        }
+        levels = Math.Max(top + 1, 1); // level 0 is there even without gates: the leaves nobody reads stand on it
+        return true;
+    }
+
+    /// <summary>The named output, or the only sink; -1 when there is none or more than one (the general path says which).</summary>
+    private static int Output(GraphSpec spec, IdTable ids, bool[] isRead)
+    {
+        if (spec.Output is { } name) return ids.Find(System.Text.Encoding.UTF8.GetBytes(name));
+        ReadOnlySpan<bool> read = isRead.AsSpan(0, spec.NodeCount);
+        int sink = read.IndexOf(false);
+        return sink >= 0 && read[(sink + 1)..].IndexOf(false) < 0 ? sink : -1;
+    }
+
+    /// <summary>
+    /// Kahn's queue: the gates and the leaves nobody reads, in the order Kahn's algorithm takes them. Rents the
+    /// queue; <paramref name="level"/> ends up holding each queued node's rank in it (still <see cref="Leaf"/> for a leaf that is read).
+    /// </summary>
+    private static int[] Queue(GraphSpec spec, int[] edgeNode, int[] level, bool[] isRead, int levels, out int queued,
+        CancellationToken cancellationToken)
+    {
+        int n = spec.NodeCount;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        int[] levelStart = BufferPool<int>.Shared.Rent(levels + 1);
+        int[] byLevel = BufferPool<int>.Shared.Rent(n); // the queued nodes by level, each level in the request's order
+        int[] key = BufferPool<int>.Shared.Rent(n);     // a gate's highest-ranked input, less the first rank of its level
+        int[] count = BufferPool<int>.Shared.Rent(n);
+        int[] queue = BufferPool<int>.Shared.Rent(n);
+        try
+        {
+            // A leaf nobody reads stands on level 0.
+            Span<int> starts = levelStart.AsSpan(0, levels + 1);
+            starts.Clear();
+            queued = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int at = level[i];
+                if (at == Leaf && isRead[i]) continue;
+                starts[Math.Max(at, 0) + 1]++;
+                queued++;
+            }
+            for (int k = 0; k < levels; k++) starts[k + 1] += starts[k];
+            for (int i = 0; i < n; i++)
+            {
+                int at = level[i];
+                if (at == Leaf && isRead[i]) continue;
+                byLevel[starts[Math.Max(at, 0)]++] = i;
+            }
+            // Each start has moved to the next level's: shift them back.
+            for (int k = levels; k > 0; k--) starts[k] = starts[k - 1];
+            starts[0] = 0;
+
+            // Level 0 in the request's order; from here on level[] holds ranks, and a leaf that is read keeps Leaf (-1).
+            for (int r = 0; r < starts[1]; r++)
+            {
+                queue[r] = byLevel[r];
+                level[byLevel[r]] = r;
+            }
+
+            for (int k = 1; k < levels; k++)
+            {
+                int below = starts[k - 1], width = starts[k] - below, first = starts[k], last = starts[k + 1];
+                Span<int> counts = count.AsSpan(0, width + 1);
+                counts.Clear();
+                for (int j = first; j < last; j++)
+                {
+                    if ((j & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+                    int gate = byLevel[j], highest = Leaf;
+                    for (int e = inputStart[gate]; e < inputStart[gate + 1]; e++) highest = Math.Max(highest, level[edgeNode[e]]);
+                    key[j] = highest - below;
+                    counts[highest - below + 1]++;
+                }
+                for (int b = 0; b < width; b++) counts[b + 1] += counts[b];
+                for (int j = first; j < last; j++)
+                {
+                    int r = first + counts[key[j]]++;
+                    queue[r] = byLevel[j];
+                    level[byLevel[j]] = r;
+                }
+            }
+            return queue;
+        }
+        catch
+        {
+            BufferPool<int>.Shared.Return(queue);
+            throw;
+        }
+        finally
+        {
+            BufferPool<int>.Shared.Return(levelStart);
+            BufferPool<int>.Shared.Return(byLevel);
+            BufferPool<int>.Shared.Return(key);
+            BufferPool<int>.Shared.Return(count);
+        }
+    }
+
+    /// <summary>The tape: the queue in order, each gate's leaves not yet placed just before it, as Kahn's placement puts them.</summary>
+    private static Tape Emit(GraphSpec spec, int[] edgeNode, int[] queue, int queued, int output, EvaluationMode mode)
+    {
+        int n = spec.NodeCount, edges = spec.InputCount;
+        ReadOnlySpan<byte> codes = spec.OpCodes;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        ReadOnlySpan<double> values = spec.Values;
+        int[] nodeAt = BufferPool<int>.Shared.Rent(n);
+        int[] positionOf = BufferPool<int>.Shared.Rent(n);
+        OpCode[] tapeOps = BufferPool<OpCode>.Shared.Rent(n);
+        double[] leafValues = BufferPool<double>.Shared.Rent(n);
+        int[] edgeStart = BufferPool<int>.Shared.Rent(n + 1);
+        int[] edgeInput = BufferPool<int>.Shared.Rent(edges);
+        Array.Fill(positionOf, -1, 0, n); // -1 until placed; only a leaf is read before it is placed
+
+        int p = 0, edge = 0, maxArity = 0;
+        for (int r = 0; r < queued; r++)
+        {
+            int node = queue[r];
+            int start = inputStart[node], end = inputStart[node + 1];
+            for (int e = start; e < end; e++)
+            {
+                int input = edgeNode[e];
+                if (positionOf[input] >= 0) continue;
+                positionOf[input] = p;
+                nodeAt[p] = input;
+                tapeOps[p] = (OpCode)codes[input];
+                leafValues[p] = values[input];
+                edgeStart[p++] = edge;
+            }
+
+            // The node itself: a gate, or a leaf nobody reads. A gate's value in the spec is 0: no need to fetch it.
+            OpCode op = (OpCode)codes[node];
+            positionOf[node] = p;
+            nodeAt[p] = node;
+            tapeOps[p] = op;
+            leafValues[p] = op <= OpCode.Const ? values[node] : 0;
+            edgeStart[p++] = edge;
+            for (int e = start; e < end; e++) edgeInput[edge++] = positionOf[edgeNode[e]];
+            maxArity = Math.Max(maxArity, end - start);
+        }
+        edgeStart[n] = edge;
+        return GraphCompiler.NewTape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, output, maxArity, mode);
+    }
+}
