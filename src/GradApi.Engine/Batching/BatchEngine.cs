@@ -89,10 +89,11 @@ public sealed class BatchEngine : IDisposable
         int gradCount = training ? MapGrads(tape, gradNodes) : 0;
         int localRows = training ? MapLocals(tape) : 0;
 
-        // Inference keeps each value only until its last reader, in the tape's slots when it has them.
-        InferencePlan? plan = training ? null : tape.Inference;
+        // A value is kept only until its last reader has run, in the tape's slots when it has them (a
+        // tape compiled for inference), in training too: backward reads local gradients, not values.
+        InferencePlan? plan = tape.Inference;
         int valueRows = plan?.SlotCount ?? n;
-        long rowsPerLane = training ? 2L * n + localRows : valueRows;
+        long rowsPerLane = training ? (long)n + localRows + valueRows : valueRows;
         int stride = TileLanes(rowsPerLane, size);
         Rent(ref _rows, valueRows * stride);
         Rent(ref _scratch, stride);
@@ -120,7 +121,7 @@ public sealed class BatchEngine : IDisposable
             if (failed >= 0)
             {
                 if (failure.IsBeatenByForward(failed))
-                    failure.Keep(Failed(tile, Pass.Forward, failed, -1, lane), tile.First + lane, failed, -1);
+                    failure.Keep(Failed(tile, failed, lane), tile.First + lane, failed, -1);
                 forwardLimit = failed; // a later tile reports something earlier, or nothing new
                 continue;
             }
@@ -312,7 +313,7 @@ public sealed class BatchEngine : IDisposable
                     if (!double.IsFinite(sum))
                     {
                         if (failure.IsBeatenByBackward(p, e))
-                            failure.Keep(Failed(tile, Pass.Backward, p, e, lane, sum), tile.First + lane, p, e);
+                            failure.Keep(ScalarError(tile, lane), tile.First + lane, p, e);
                         goto nextLane;
                     }
                     grads[input * stride + lane] = sum;
@@ -323,21 +324,42 @@ public sealed class BatchEngine : IDisposable
     }
 
     /// <summary>
-    /// The error for <paramref name="lane"/> of the tile, named as the scalar engine names it: the node,
-    /// its op, the value (forward) or the grad sent to the input on <paramref name="edge"/> (backward),
-    /// and its inputs' values in that lane.
+    /// The error for <paramref name="lane"/> of the tile where forward failed, named as the scalar engine
+    /// names it: the node, its op, its value and its inputs' values in that lane, still in their rows.
     /// </summary>
-    private NumericError Failed(in Tile tile, Pass pass, int position, int edge, int lane, double result = 0)
+    private NumericError Failed(in Tile tile, int position, int lane)
     {
         Tape tape = tile.Tape;
         int stride = tile.Stride;
-        if (pass == Pass.Forward) result = _rows[tile.RowOf(position) * stride + lane];
+        double result = _rows[tile.RowOf(position) * stride + lane];
         ReadOnlySpan<int> inputs = tile.EdgeRead.AsSpan(tape.EdgeStart[position], tape.EdgeStart[position + 1] - tape.EdgeStart[position]);
         double[] inputValues = new double[inputs.Length];
         for (int k = 0; k < inputs.Length; k++) inputValues[k] = _rows[inputs[k] * stride + lane];
         int node = tape.NodeIndexAt(position);
-        var error = new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, pass, result, inputValues);
-        return pass == Pass.Forward ? error : error with { Input = tape.IdAt(tape.EdgeInput[edge]) };
+        return new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, Pass.Forward, result, inputValues);
+    }
+
+    /// <summary>
+    /// The error for <paramref name="lane"/> of the tile where backward failed, from the scalar engine
+    /// run at that sample: the failing gate's inputs' values are gone from their slots by then. The
+    /// scalar engine gives the lane's bits, so its first failure is the one backward found.
+    /// </summary>
+    private NumericError ScalarError(in Tile tile, int lane)
+    {
+        Tape tape = tile.Tape;
+        var leaves = new double[tape.NodeCount];
+        ReadOnlySpan<BatchInputs.Entry> entries = tile.Inputs.Entries;
+        for (int p = 0; p < leaves.Length; p++)
+        {
+            if (tape.OpAt(p) > OpCode.Const) continue;
+            int source = _leafSource[p];
+            leaves[p] = source < 0 ? tape.LeafValues[p]
+                : entries[source].IsBroadcast ? entries[source].Value
+                : entries[source].Lanes.Span[tile.First + lane];
+        }
+        using var engine = new GraphEngine();
+        return engine.Evaluate(tape, EvaluationMode.Training, leaves).Error
+            ?? throw new InvalidOperationException("The scalar engine finds no error where the batch engine does.");
     }
 
     /// <summary>Copies the tile's output values and requested grads into the answer, or adds them to its sums.</summary>
