@@ -12,9 +12,10 @@ namespace GradApi.Benchmarks;
 
 /// <summary>
 /// Reading the values of a batch of B = 10^5 points on the registered sigmoid neuron, the body tests/load/graphs.sh
-/// posts (x0 and x1 per point, six decimals; the weights broadcast): 2 * 10^5 numbers, 1.8 MB. The baseline walks
-/// the body token by token with <see cref="Utf8JsonReader.TryGetDouble"/>, as the values reader did; the Mean
-/// column reads in ns per number.
+/// posts (x0 and x1 per point, the weights broadcast): 2 * 10^5 numbers, with six decimals as the script writes them
+/// (1.8 MB), or in the 16 or 17 digits of a double's shortest round-trip form, as <c>json.dumps</c> writes any double
+/// (3.9 MB). The baseline walks the body token by token with <see cref="Utf8JsonReader.TryGetDouble"/>, as the values
+/// reader did; the Mean column reads in ns per number.
 /// </summary>
 [MemoryDiagnoser]
 public class BatchValuesBenchmarks
@@ -25,6 +26,9 @@ public class BatchValuesBenchmarks
     private byte[] _body = [];
     private CompiledGraph _graph = null!;
     private readonly double[] _lanes = new double[Numbers];
+
+    [Params("six decimals", "round-trip")]
+    public string Digits { get; set; } = "six decimals";
 
     [GlobalSetup]
     public void Setup()
@@ -40,8 +44,9 @@ public class BatchValuesBenchmarks
             """;
         _graph = CompiledGraph.Compile(CanonicalGraph.FromJson(Encoding.UTF8.GetBytes(neuron)), new GraphCompiler(), new ExpressionParser())
             ?? throw new InvalidOperationException("The neuron does not compile.");
-        string Lanes(Func<int, double> lane) =>
-            string.Join(", ", Enumerable.Range(0, Size).Select(i => Math.Round(lane(i), 6).ToString("R", CultureInfo.InvariantCulture)));
+        // Round-trip: the lane moved off its six decimals by a few parts in 10^9, so that it needs all its digits.
+        string Lanes(Func<int, double> lane) => string.Join(", ", Enumerable.Range(0, Size).Select(i =>
+            (Digits == "round-trip" ? lane(i) + 3e-9 * Math.Sin(i) : Math.Round(lane(i), 6)).ToString("R", CultureInfo.InvariantCulture)));
         _body = Encoding.UTF8.GetBytes(
             $$$"""{"batch": {"w0": 2, "w1": -3, "w2": -3, "x0": [{{{Lanes(i => -1 + 2.0 * i / Size)}}}], "x1": [{{{Lanes(i => 2 - 4.0 * i / Size)}}}]}}""");
         Console.WriteLine($"// body: {_body.Length:N0} bytes");

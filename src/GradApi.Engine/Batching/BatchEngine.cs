@@ -14,7 +14,9 @@ namespace GradApi.Engine.Batching;
 /// where that gives the scalar rule's bits, the scalar rule lane by lane where it does not), so lane
 /// i of every value and grad is what <see cref="GraphEngine"/> gives for sample i, to the bit.
 /// Backward is the scalar engine's one loop that knows no op, over rows of lanes:
-/// grad[input] += grad[node] * local[edge], as one TensorPrimitives.MultiplyAdd per edge.
+/// grad[input] += grad[node] * local[edge], as one TensorPrimitives.MultiplyAdd per edge. An edge
+/// whose local gradient is a constant (add's 1, sub's and neg's -1: nearly half the edges of a
+/// typical graph) keeps no row: backward adds or subtracts the grad row, the same bits.
 /// </summary>
 /// <remarks>
 /// One engine serves one request: it rents its buffers from a pool, reuses them across the
@@ -57,6 +59,10 @@ public sealed class BatchEngine : IDisposable
     private double[] _gradAnswers = [];
     private int[] _leafSource = [];
     private int[] _gradPositions = [];
+    private int[] _edgeLocal = [];
+
+    /// <summary>In <see cref="_edgeLocal"/>: the edge's local gradient is 1, or -1, and has no row.</summary>
+    private const int LocalOne = -1, LocalMinusOne = -2;
 
     public BatchEngine() : this(BufferPool<double>.Shared) { }
 
@@ -81,17 +87,19 @@ public sealed class BatchEngine : IDisposable
         int n = tape.NodeCount, edges = tape.EdgeCount, size = inputs.Size;
         MapLeaves(tape, inputs);
         int gradCount = training ? MapGrads(tape, gradNodes) : 0;
+        int localRows = training ? MapLocals(tape) : 0;
 
-        // Inference keeps each value only until its last reader, in the tape's slots when it has them.
-        InferencePlan? plan = training ? null : tape.Inference;
+        // A value is kept only until its last reader has run, in the tape's slots when it has them (a
+        // tape compiled for inference), in training too: backward reads local gradients, not values.
+        InferencePlan? plan = tape.Inference;
         int valueRows = plan?.SlotCount ?? n;
-        long rowsPerLane = training ? 2L * n + edges : valueRows;
+        long rowsPerLane = training ? (long)n + localRows + valueRows : valueRows;
         int stride = TileLanes(rowsPerLane, size);
         Rent(ref _rows, valueRows * stride);
         Rent(ref _scratch, stride);
         if (training)
         {
-            Rent(ref _partials, edges * stride);
+            Rent(ref _partials, localRows * stride);
             Rent(ref _grads, n * stride);
         }
         double[] values = Rent(ref _values, size);
@@ -113,7 +121,7 @@ public sealed class BatchEngine : IDisposable
             if (failed >= 0)
             {
                 if (failure.IsBeatenByForward(failed))
-                    failure.Keep(Failed(tile, Pass.Forward, failed, -1, lane), tile.First + lane, failed, -1);
+                    failure.Keep(Failed(tile, failed, lane), tile.First + lane, failed, -1);
                 forwardLimit = failed; // a later tile reports something earlier, or nothing new
                 continue;
             }
@@ -131,7 +139,7 @@ public sealed class BatchEngine : IDisposable
         }
 
         int liveLanes = Math.Min(stride, size);
-        var stats = new EvaluationStats(n, edges, training ? edges * liveLanes : 0, valueRows * liveLanes);
+        var stats = new EvaluationStats(n, edges, training ? localRows * liveLanes : 0, valueRows * liveLanes);
         return new BatchResult(size, mode, values, training ? gradAnswers : null, gradCount, reduce != BatchReduce.None,
             stats, failure.Error, failure.Sample)
         {
@@ -184,6 +192,7 @@ public sealed class BatchEngine : IDisposable
         int stride = tile.Stride, width = tile.Width;
         Span<double> rows = _rows;
         Span<double> partials = training ? _partials : default;
+        int[] edgeLocal = _edgeLocal;
         Span<double> scratch = _scratch.AsSpan(0, width);
         ReadOnlySpan<BatchInputs.Entry> entries = tile.Inputs.Entries;
         for (int p = 0; p < limit; p++)
@@ -200,22 +209,24 @@ public sealed class BatchEngine : IDisposable
                 continue;
             }
 
+            // A gate's edges keep rows in a run (MapLocals), or none: then it is asked for values only.
             int start = edgeStart[p], count = edgeStart[p + 1] - start;
+            int local = training ? edgeLocal[start] : -1;
             if (count == 1)
             {
                 OpTable.Lanes1(code, rows.Slice(edgeRead[start] * stride, width), y,
-                    training ? partials.Slice(start * stride, width) : default);
+                    local >= 0 ? partials.Slice(local * stride, width) : default);
             }
             else if (count == 2)
             {
                 OpTable.Lanes2(code, rows.Slice(edgeRead[start] * stride, width), rows.Slice(edgeRead[start + 1] * stride, width), y,
-                    training ? partials.Slice(start * stride, width) : default,
-                    training ? partials.Slice((start + 1) * stride, width) : default);
+                    local >= 0 ? partials.Slice(local * stride, width) : default,
+                    local >= 0 ? partials.Slice((local + 1) * stride, width) : default);
             }
             else
             {
                 OpTable.LanesN(code, new LaneRows(rows, edgeRead.AsSpan(start, count), stride, width), y,
-                    training ? new LaneRows(partials, start, count, stride, width) : default, scratch);
+                    local >= 0 ? new LaneRows(partials, local, count, stride, width) : default, scratch);
             }
 
             if (!TensorPrimitives.IsFiniteAll(y))
@@ -241,6 +252,7 @@ public sealed class BatchEngine : IDisposable
         Tape tape = tile.Tape;
         int[] edgeStart = tape.EdgeStart;
         int[] edgeInput = tape.EdgeInput;
+        int[] edgeLocal = _edgeLocal;
         int stride = tile.Stride, width = tile.Width, output = tape.Output;
         Span<double> grads = _grads.AsSpan(0, (output + 1) * stride);
         ReadOnlySpan<double> partials = _partials;
@@ -254,7 +266,12 @@ public sealed class BatchEngine : IDisposable
             for (int e = edgeStart[p]; e < end; e++)
             {
                 Span<double> inputGrad = grads.Slice(edgeInput[e] * stride, width);
-                TensorPrimitives.MultiplyAdd(grad, partials.Slice(e * stride, width), inputGrad, inputGrad);
+                switch (edgeLocal[e])
+                {
+                    case LocalOne: TensorPrimitives.Add(inputGrad, grad, inputGrad); break;
+                    case LocalMinusOne: TensorPrimitives.Subtract(inputGrad, grad, inputGrad); break;
+                    case int row: TensorPrimitives.MultiplyAdd(grad, partials.Slice(row * stride, width), inputGrad, inputGrad); break;
+                }
             }
         }
         return TensorPrimitives.IsFiniteAll(grads);
@@ -273,6 +290,7 @@ public sealed class BatchEngine : IDisposable
         int stride = tile.Stride, output = tape.Output;
         double[] grads = _grads;
         double[] partials = _partials;
+        int[] edgeLocal = _edgeLocal;
         for (int lane = 0; lane < tile.Width; lane++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -285,11 +303,17 @@ public sealed class BatchEngine : IDisposable
                 for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
                 {
                     int input = edgeInput[e];
-                    double sum = grads[input * stride + lane] + grad * partials[e * stride + lane];
+                    double local = edgeLocal[e] switch
+                    {
+                        LocalOne => 1,
+                        LocalMinusOne => -1,
+                        int row => partials[row * stride + lane],
+                    };
+                    double sum = grads[input * stride + lane] + grad * local;
                     if (!double.IsFinite(sum))
                     {
                         if (failure.IsBeatenByBackward(p, e))
-                            failure.Keep(Failed(tile, Pass.Backward, p, e, lane, sum), tile.First + lane, p, e);
+                            failure.Keep(ScalarError(tile, lane), tile.First + lane, p, e);
                         goto nextLane;
                     }
                     grads[input * stride + lane] = sum;
@@ -300,21 +324,42 @@ public sealed class BatchEngine : IDisposable
     }
 
     /// <summary>
-    /// The error for <paramref name="lane"/> of the tile, named as the scalar engine names it: the node,
-    /// its op, the value (forward) or the grad sent to the input on <paramref name="edge"/> (backward),
-    /// and its inputs' values in that lane.
+    /// The error for <paramref name="lane"/> of the tile where forward failed, named as the scalar engine
+    /// names it: the node, its op, its value and its inputs' values in that lane, still in their rows.
     /// </summary>
-    private NumericError Failed(in Tile tile, Pass pass, int position, int edge, int lane, double result = 0)
+    private NumericError Failed(in Tile tile, int position, int lane)
     {
         Tape tape = tile.Tape;
         int stride = tile.Stride;
-        if (pass == Pass.Forward) result = _rows[tile.RowOf(position) * stride + lane];
+        double result = _rows[tile.RowOf(position) * stride + lane];
         ReadOnlySpan<int> inputs = tile.EdgeRead.AsSpan(tape.EdgeStart[position], tape.EdgeStart[position + 1] - tape.EdgeStart[position]);
         double[] inputValues = new double[inputs.Length];
         for (int k = 0; k < inputs.Length; k++) inputValues[k] = _rows[inputs[k] * stride + lane];
         int node = tape.NodeIndexAt(position);
-        var error = new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, pass, result, inputValues);
-        return pass == Pass.Forward ? error : error with { Input = tape.IdAt(tape.EdgeInput[edge]) };
+        return new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, Pass.Forward, result, inputValues);
+    }
+
+    /// <summary>
+    /// The error for <paramref name="lane"/> of the tile where backward failed, from the scalar engine
+    /// run at that sample: the failing gate's inputs' values are gone from their slots by then. The
+    /// scalar engine gives the lane's bits, so its first failure is the one backward found.
+    /// </summary>
+    private NumericError ScalarError(in Tile tile, int lane)
+    {
+        Tape tape = tile.Tape;
+        var leaves = new double[tape.NodeCount];
+        ReadOnlySpan<BatchInputs.Entry> entries = tile.Inputs.Entries;
+        for (int p = 0; p < leaves.Length; p++)
+        {
+            if (tape.OpAt(p) > OpCode.Const) continue;
+            int source = _leafSource[p];
+            leaves[p] = source < 0 ? tape.LeafValues[p]
+                : entries[source].IsBroadcast ? entries[source].Value
+                : entries[source].Lanes.Span[tile.First + lane];
+        }
+        using var engine = new GraphEngine();
+        return engine.Evaluate(tape, EvaluationMode.Training, leaves).Error
+            ?? throw new InvalidOperationException("The scalar engine finds no error where the batch engine does.");
     }
 
     /// <summary>Copies the tile's output values and requested grads into the answer, or adds them to its sums.</summary>
@@ -371,6 +416,26 @@ public sealed class BatchEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// For each edge, the row its local gradients go to, or <see cref="LocalOne"/> or
+    /// <see cref="LocalMinusOne"/> for a constant one: rows are numbered in edge order, so a gate's
+    /// rows are consecutive. Returns how many rows there are.
+    /// </summary>
+    private int MapLocals(Tape tape)
+    {
+        int[] edgeStart = tape.EdgeStart;
+        int[] local = RentInts(ref _edgeLocal, tape.EdgeCount);
+        int rows = 0;
+        for (int p = 0; p < tape.NodeCount; p++)
+        {
+            OpCode code = tape.OpAt(p);
+            bool constant = OpTable.HasConstantLocals(code);
+            for (int e = edgeStart[p], k = 0; e < edgeStart[p + 1]; e++, k++)
+                local[e] = !constant ? rows++ : OpTable.ConstantLocal(code, k) == 1 ? LocalOne : LocalMinusOne;
+        }
+        return rows;
+    }
+
     /// <summary>The tape positions of the requested nodes; their count.</summary>
     private int MapGrads(Tape tape, ReadOnlySpan<int> gradNodes)
     {
@@ -407,6 +472,7 @@ public sealed class BatchEngine : IDisposable
         _rows = _partials = _grads = _scratch = _values = _gradAnswers = [];
         if (_leafSource.Length > 0) BufferPool<int>.Shared.Return(_leafSource);
         if (_gradPositions.Length > 0) BufferPool<int>.Shared.Return(_gradPositions);
-        _leafSource = _gradPositions = [];
+        if (_edgeLocal.Length > 0) BufferPool<int>.Shared.Return(_edgeLocal);
+        _leafSource = _gradPositions = _edgeLocal = [];
     }
 }

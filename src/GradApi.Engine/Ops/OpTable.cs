@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using V = System.Runtime.Intrinsics.Vector256<double>;
 
 namespace GradApi.Engine.Ops;
 
@@ -105,9 +107,11 @@ public static class OpTable
     // on a row of samples, y[i] and local[i] computed from a[i] (and b[i]) for every lane i, giving
     // the same bits as the scalar rules lane by lane. An empty `local` asks for values only
     // (inference). IEEE arithmetic and sqrt are correctly rounded, so the TensorPrimitives calls
-    // below are exact; TensorPrimitives' Exp, Log, Tanh, Sigmoid, Sin and Cos are not (1 to 4 ulp
-    // from Math.*, and more for Tanh near 0: see LaneRuleTests), so those ops run their scalar
-    // rules lane by lane.
+    // below are exact. TensorPrimitives' Exp, Log, Tanh, Sigmoid, Sin and Cos are not the same
+    // functions as Math's (1 to 4 ulp apart, more for Tanh near 0: see LaneRuleTests), so exp, log,
+    // sigmoid, tanh, sin and cos are written once, over four lanes, in VectorMath: their rules below
+    // are ILaneRules whose scalar form is the four-lane form on a broadcast number. pow alone runs
+    // its scalar rule (Math.Pow) lane by lane.
 
     private static double Neg(double a) => -a;
     private static double NegLocal(double a, double y) => -1;
@@ -129,22 +133,28 @@ public static class OpTable
         TensorPrimitives.Divide(-1.0, local, local);
     }
 
-    private static double Exp(double a) => Math.Exp(a);
+    private static double Exp(double a) => LaneRules.Value<ExpRule>(a);
     private static double ExpLocal(double a, double y) => y;
 
-    private static void ExpLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    private readonly struct ExpRule : ILaneRule
     {
-        for (int i = 0; i < a.Length; i++) y[i] = Exp(a[i]);
-        if (!local.IsEmpty) y.CopyTo(local);
+        public static V Value(V a) => VectorMath.Exp(a);
+
+        public static V Train(V a, out V local) => local = VectorMath.Exp(a);
     }
 
-    private static double Log(double a) => Math.Log(a);
+    private static double Log(double a) => LaneRules.Value<LogRule>(a);
     private static double LogLocal(double a, double y) => 1 / a;
 
-    private static void LogLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    private readonly struct LogRule : ILaneRule
     {
-        for (int i = 0; i < a.Length; i++) y[i] = Log(a[i]);
-        if (!local.IsEmpty) TensorPrimitives.Divide(1.0, a, local);
+        public static V Value(V a) => VectorMath.Log(a);
+
+        public static V Train(V a, out V local)
+        {
+            local = Vector256.Create(1.0) / a;
+            return VectorMath.Log(a);
+        }
     }
 
     private static double Sqrt(double a) => Math.Sqrt(a);
@@ -156,48 +166,45 @@ public static class OpTable
         if (!local.IsEmpty) TensorPrimitives.Divide(0.5, y, local);
     }
 
-    /// <summary>A sigmoid that never overflows: e^a/(1+e^a) for negative a.</summary>
-    private static double Sigmoid(double a)
-    {
-        if (a >= 0) return 1 / (1 + Math.Exp(-a));
-        double e = Math.Exp(a);
-        return e / (1 + e);
-    }
+    private static double Sigmoid(double a) => LaneRules.Value<SigmoidRule>(a);
+    private static double SigmoidLocal(double a, double y) => LaneRules.Local<SigmoidRule>(a);
 
-    // s(1-s), computed from a as e/(1+e)^2 with e = e^-|a|: s(1-s) itself rounds to 0 once
-    // s rounds to 1 (a > 37), long before the true slope underflows.
-    private static double SigmoidLocal(double a, double y)
+    // A sigmoid that never overflows: 1/(1+e) for a >= 0 and e/(1+e) below, with e = e^-|a|.
+    // The slope s(1-s) is computed from a as e/(1+e)^2 with the same e: s(1-s) itself rounds to 0
+    // once s rounds to 1 (a > 37), long before the true slope underflows.
+    private readonly struct SigmoidRule : ILaneRule
     {
-        double e = Math.Exp(-Math.Abs(a));
-        return e / ((1 + e) * (1 + e));
-    }
+        public static V Value(V a) => Sigmoid(a, VectorMath.Exp(-Vector256.Abs(a)));
 
-    // Both rules above take e^-|a| (-a is -|a| for a >= 0, a for a < 0): one exp per lane serves both.
-    private static void SigmoidLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
-    {
-        for (int i = 0; i < a.Length; i++)
+        public static V Train(V a, out V local)
         {
-            double e = Math.Exp(-Math.Abs(a[i]));
-            y[i] = a[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
-            if (!local.IsEmpty) local[i] = e / ((1 + e) * (1 + e));
+            V e = VectorMath.Exp(-Vector256.Abs(a));
+            V onePlus = Vector256.Create(1.0) + e;
+            local = e / (onePlus * onePlus);
+            return Sigmoid(a, e);
+        }
+
+        private static V Sigmoid(V a, V e)
+        {
+            V onePlus = Vector256.Create(1.0) + e;
+            return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, V.Zero), Vector256.Create(1.0) / onePlus, e / onePlus);
         }
     }
 
-    private static double Tanh(double a) => Math.Tanh(a);
+    private static double Tanh(double a) => LaneRules.Value<TanhRule>(a);
+    private static double TanhLocal(double a, double y) => LaneRules.Local<TanhRule>(a);
 
     // 1-t^2, computed from a as 4e/(1+e)^2 with e = e^-2|a|, for the same reason (|a| > 19).
-    private static double TanhLocal(double a, double y)
+    private readonly struct TanhRule : ILaneRule
     {
-        double e = Math.Exp(-2 * Math.Abs(a));
-        return 4 * e / ((1 + e) * (1 + e));
-    }
+        public static V Value(V a) => VectorMath.Tanh(a);
 
-    private static void TanhLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
-    {
-        for (int i = 0; i < a.Length; i++)
+        public static V Train(V a, out V local)
         {
-            y[i] = Tanh(a[i]);
-            if (!local.IsEmpty) local[i] = TanhLocal(a[i], y[i]);
+            V e = VectorMath.Exp(Vector256.Abs(a) * -2.0);
+            V onePlus = Vector256.Create(1.0) + e;
+            local = e * 4.0 / (onePlus * onePlus);
+            return VectorMath.Tanh(a);
         }
     }
 
@@ -220,29 +227,33 @@ public static class OpTable
         if (!local.IsEmpty) LaneSelect.Sign(a, local);
     }
 
-    private static double Sin(double a) => Math.Sin(a);
-    private static double SinLocal(double a, double y) => Math.Cos(a);
+    private static double Sin(double a) => LaneRules.Value<SinRule>(a);
+    private static double SinLocal(double a, double y) => LaneRules.Local<SinRule>(a);
 
-    // Math.SinCos gives Math.Sin's and Math.Cos's bits (LaneRuleTests), in one call.
-    private static void SinLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    // One reduction serves the value and the local gradient.
+    private readonly struct SinRule : ILaneRule
     {
-        for (int i = 0; i < a.Length; i++)
+        public static V Value(V a) => Train(a, out _);
+
+        public static V Train(V a, out V local)
         {
-            if (local.IsEmpty) { y[i] = Sin(a[i]); continue; }
-            (y[i], local[i]) = Math.SinCos(a[i]);
+            VectorMath.SinCos(a, out V sin, out local);
+            return sin;
         }
     }
 
-    private static double Cos(double a) => Math.Cos(a);
-    private static double CosLocal(double a, double y) => -Math.Sin(a);
+    private static double Cos(double a) => LaneRules.Value<CosRule>(a);
+    private static double CosLocal(double a, double y) => LaneRules.Local<CosRule>(a);
 
-    private static void CosLanes(ReadOnlySpan<double> a, Span<double> y, Span<double> local)
+    private readonly struct CosRule : ILaneRule
     {
-        for (int i = 0; i < a.Length; i++)
+        public static V Value(V a) => Train(a, out _);
+
+        public static V Train(V a, out V local)
         {
-            if (local.IsEmpty) { y[i] = Cos(a[i]); continue; }
-            (double sin, y[i]) = Math.SinCos(a[i]);
-            local[i] = -sin;
+            VectorMath.SinCos(a, out V sin, out V cos);
+            local = -sin;
+            return cos;
         }
     }
 
@@ -280,6 +291,7 @@ public static class OpTable
         TensorPrimitives.Negate(db, db);
     }
 
+    // pow keeps the C library's pow and log: one function of two arguments, run lane by lane.
     private static double Pow(double a, double b) => Math.Pow(a, b);
 
     // The exponent's gradient a^b*ln(a) exists only for a > 0; elsewhere it is taken as 0.
@@ -358,15 +370,15 @@ public static class OpTable
         {
             case OpCode.Neg: y = Neg(a); local = NegLocal(a, y); return y;
             case OpCode.Inv: y = Inv(a); local = InvLocal(a, y); return y;
-            case OpCode.Exp: y = Exp(a); local = ExpLocal(a, y); return y;
-            case OpCode.Log: y = Log(a); local = LogLocal(a, y); return y;
+            case OpCode.Exp: return LaneRules.Train<ExpRule>(a, out local);
+            case OpCode.Log: return LaneRules.Train<LogRule>(a, out local);
             case OpCode.Sqrt: y = Sqrt(a); local = SqrtLocal(a, y); return y;
-            case OpCode.Sigmoid: y = Sigmoid(a); local = SigmoidLocal(a, y); return y;
-            case OpCode.Tanh: y = Tanh(a); local = TanhLocal(a, y); return y;
+            case OpCode.Sigmoid: return LaneRules.Train<SigmoidRule>(a, out local);
+            case OpCode.Tanh: return LaneRules.Train<TanhRule>(a, out local);
             case OpCode.Relu: y = Relu(a); local = ReluLocal(a, y); return y;
             case OpCode.Abs: y = Abs(a); local = AbsLocal(a, y); return y;
-            case OpCode.Sin: y = Sin(a); local = SinLocal(a, y); return y;
-            case OpCode.Cos: y = Cos(a); local = CosLocal(a, y); return y;
+            case OpCode.Sin: return LaneRules.Train<SinRule>(a, out local);
+            case OpCode.Cos: return LaneRules.Train<CosRule>(a, out local);
             default: throw NotOfArity(code, 1);
         }
     }
@@ -404,6 +416,22 @@ public static class OpTable
     }
 
     /// <summary>
+    /// Whether every local gradient of <paramref name="code"/> is a constant, whatever its inputs:
+    /// add's 1s, sub's 1 and -1, neg's -1. The batch engine keeps no row for them; backward adds or
+    /// subtracts the grad instead, which gives the same bits as multiplying it by 1 or -1.
+    /// </summary>
+    internal static bool HasConstantLocals(OpCode code) => code is OpCode.Add or OpCode.Sub or OpCode.Neg;
+
+    /// <summary>The constant local gradient of input <paramref name="input"/> of an op for which <see cref="HasConstantLocals"/> holds.</summary>
+    internal static double ConstantLocal(OpCode code, int input) => code switch
+    {
+        OpCode.Add => 1,
+        OpCode.Sub => input == 0 ? 1 : -1,
+        OpCode.Neg => -1,
+        _ => throw new InvalidOperationException($"The op {Get(code).Name} has local gradients that depend on its inputs."),
+    };
+
+    /// <summary>
     /// A gate of one input over lanes: its values into <paramref name="y"/> and, unless
     /// <paramref name="local"/> is empty, its local gradients. Lane i holds what
     /// <see cref="Train1"/> gives for <c>a[i]</c>. <paramref name="y"/> must not overlap <paramref name="a"/>.
@@ -414,15 +442,15 @@ public static class OpTable
         {
             case OpCode.Neg: NegLanes(a, y, local); break;
             case OpCode.Inv: InvLanes(a, y, local); break;
-            case OpCode.Exp: ExpLanes(a, y, local); break;
-            case OpCode.Log: LogLanes(a, y, local); break;
+            case OpCode.Exp: LaneRules.Run<ExpRule>(a, y, local); break;
+            case OpCode.Log: LaneRules.Run<LogRule>(a, y, local); break;
             case OpCode.Sqrt: SqrtLanes(a, y, local); break;
-            case OpCode.Sigmoid: SigmoidLanes(a, y, local); break;
-            case OpCode.Tanh: TanhLanes(a, y, local); break;
+            case OpCode.Sigmoid: LaneRules.Run<SigmoidRule>(a, y, local); break;
+            case OpCode.Tanh: LaneRules.Run<TanhRule>(a, y, local); break;
             case OpCode.Relu: ReluLanes(a, y, local); break;
             case OpCode.Abs: AbsLanes(a, y, local); break;
-            case OpCode.Sin: SinLanes(a, y, local); break;
-            case OpCode.Cos: CosLanes(a, y, local); break;
+            case OpCode.Sin: LaneRules.Run<SinRule>(a, y, local); break;
+            case OpCode.Cos: LaneRules.Run<CosRule>(a, y, local); break;
             default: throw NotOfArity(code, 1);
         }
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text.Json;
+using GradApi.Answers;
 using GradApi.Engine.Batching;
 using GradApi.Engine.Evaluation;
 using GradApi.Evaluate;
@@ -10,21 +12,11 @@ namespace GradApi.CompiledGraphs;
 /// Writes a batch's answer, columnar: <c>{"mode", "output", "size", "values": [B numbers], "grads": {"id": [B
 /// numbers] or number}}</c>, straight from the batch engine's buffers and flushing as it goes. As for a single
 /// evaluation, the time spent writing follows as a Server-Timing trailer (<c>write</c>) where the connection
-/// carries trailers.
+/// carries trailers. The numbers, most of the answer, are written as raw UTF-8 with a number formatter of the
+/// service's own (<see cref="BatchNumbersJson"/>); the bytes are those <see cref="Utf8JsonWriter"/> would write.
 /// </summary>
 internal sealed class BatchJsonResult(CompiledGraph graph, int[] gradNodes, BatchReduce reduce, BatchResult result) : IResult
 {
-    private const int FlushThreshold = 64 * 1024;
-
-    /// <summary>How many numbers are written between two looks at what waits to be flushed.</summary>
-    private const int Chunk = 2048;
-
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        SkipValidation = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public async Task ExecuteAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
@@ -33,20 +25,22 @@ internal sealed class BatchJsonResult(CompiledGraph graph, int[] gradNodes, Batc
         response.ContentType = "application/json; charset=utf-8";
         bool trailers = response.SupportsTrailers();
         if (trailers) response.DeclareTrailer(ServerTiming.HeaderName);
-        var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
+        await WriteAsync(response.BodyWriter, context.RequestAborted);
+        if (trailers) response.AppendTrailer(ServerTiming.HeaderName, ServerTiming.Metric("write", Stopwatch.GetElapsedTime(start)));
+    }
+
+    /// <summary>Writes the answer to <paramref name="pipe"/>, flushing it every 64 KiB or so.</summary>
+    public async Task WriteAsync(PipeWriter pipe, CancellationToken cancellationToken)
+    {
+        var writer = new Utf8JsonWriter(pipe, JsonPieces.WriterOptions);
         bool training = result.Mode == EvaluationMode.Training;
-        long flushed = 0;
 
         writer.WriteStartObject();
         writer.WriteString("mode"u8, training ? "training"u8 : "inference"u8);
         writer.WriteString("output"u8, graph.Output);
         writer.WriteNumber("size"u8, result.Size);
         writer.WriteStartArray("values"u8);
-        for (int from = 0; from < result.Size; from += Chunk)
-        {
-            WriteNumbers(writer, result.Values, from);
-            flushed = await FlushIfFull(writer, flushed, context);
-        }
+        await WriteNumbersAsync(writer, pipe, grad: null, cancellationToken);
         writer.WriteEndArray();
         if (training)
         {
@@ -57,11 +51,7 @@ internal sealed class BatchJsonResult(CompiledGraph graph, int[] gradNodes, Batc
                 if (reduce == BatchReduce.None)
                 {
                     writer.WriteStartArray();
-                    for (int from = 0; from < result.Size; from += Chunk)
-                    {
-                        WriteNumbers(writer, result.Grad(k), from);
-                        flushed = await FlushIfFull(writer, flushed, context);
-                    }
+                    await WriteNumbersAsync(writer, pipe, k, cancellationToken);
                     writer.WriteEndArray();
                 }
                 else
@@ -74,24 +64,13 @@ internal sealed class BatchJsonResult(CompiledGraph graph, int[] gradNodes, Batc
         writer.WriteEndObject();
         writer.Flush();
         await writer.DisposeAsync();
-        await response.BodyWriter.FlushAsync(context.RequestAborted);
-        if (trailers) response.AppendTrailer(ServerTiming.HeaderName, ServerTiming.Metric("write", Stopwatch.GetElapsedTime(start)));
+        await pipe.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Up to <see cref="Chunk"/> numbers of <paramref name="numbers"/> from <paramref name="from"/>.</summary>
-    private static void WriteNumbers(Utf8JsonWriter writer, ReadOnlySpan<double> numbers, int from)
+    /// <summary>One number per sample, as raw UTF-8 (<see cref="BatchNumbersJson"/>) after what the writer holds.</summary>
+    private async ValueTask WriteNumbersAsync(Utf8JsonWriter writer, PipeWriter pipe, int? grad, CancellationToken cancellationToken)
     {
-        foreach (double number in numbers.Slice(from, Math.Min(Chunk, numbers.Length - from)))
-            writer.WriteNumberValue(number);
-    }
-
-    /// <summary>Hands the pipe what is written once 64 KiB wait unsent.</summary>
-    private static async ValueTask<long> FlushIfFull(Utf8JsonWriter writer, long flushed, HttpContext context)
-    {
-        // Not BytesPending alone: the writer hands its bytes to the pipe whenever the pipe's small segment is full.
-        if (writer.BytesCommitted + writer.BytesPending - flushed <= FlushThreshold) return flushed;
         writer.Flush();
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
-        return writer.BytesCommitted;
+        await JsonPieces.WriteAsync(pipe, new BatchNumbersJson(result, grad), cancellationToken);
     }
 }

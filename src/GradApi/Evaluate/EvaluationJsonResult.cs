@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text.Json;
+using GradApi.Answers;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
 using GradApi.Engine.Insight;
@@ -11,6 +12,8 @@ namespace GradApi.Evaluate;
 /// <summary>
 /// Writes an evaluation as the contract's <see cref="EvaluateResponse"/> straight from the
 /// engine's buffers, flushing as it goes, so a million-node answer is never built in memory.
+/// The nodes, most of the answer, are written as raw UTF-8 with a number formatter of the service's own
+/// (<see cref="NodesJson"/>); the bytes are those <see cref="Utf8JsonWriter"/> would write.
 /// The headers are gone by the time the writing ends, so its duration, <c>write;dur=...</c>, is
 /// sent as a Server-Timing trailer where Kestrel carries trailers (HTTP/2 and HTTP/3) and not at
 /// all where it does not (HTTP/1.1, even with this answer's chunked body).
@@ -18,25 +21,6 @@ namespace GradApi.Evaluate;
 internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnlyList<BackwardStep>? steps = null,
     GradientCheckResult? check = null) : IResult
 {
-    private const int FlushThreshold = 64 * 1024;
-
-    /// <summary>Labels such as "x + y" stay readable: only what JSON itself requires is escaped.</summary>
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        SkipValidation = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    /// <summary>Each op's name by code, encoded once rather than for every node written.</summary>
-    private static readonly JsonEncodedText[] OpNames = EncodeOpNames();
-
-    private static JsonEncodedText[] EncodeOpNames()
-    {
-        var names = new JsonEncodedText[OpTable.All.Count];
-        foreach (Op op in OpTable.All) names[(int)op.Code] = JsonEncodedText.Encode(op.Name);
-        return names;
-    }
-
     public async Task ExecuteAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
@@ -45,35 +29,24 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
         response.ContentType = "application/json; charset=utf-8";
         bool trailers = response.SupportsTrailers();
         if (trailers) response.DeclareTrailer(ServerTiming.HeaderName);
-        var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
+        await WriteAsync(response.BodyWriter, context.RequestAborted);
+        if (trailers) response.AppendTrailer(ServerTiming.HeaderName, ServerTiming.Metric("write", Stopwatch.GetElapsedTime(start)));
+    }
 
-        GraphSpec spec = evaluation.Tape.Spec;
-        long flushed = 0;
+    /// <summary>Writes the answer to <paramref name="pipe"/>, flushing it every 64 KiB or so.</summary>
+    public async Task WriteAsync(PipeWriter pipe, CancellationToken cancellationToken)
+    {
+        var writer = new Utf8JsonWriter(pipe, JsonPieces.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("mode"u8, evaluation.Mode == EvaluationMode.Training ? "training"u8 : "inference"u8);
         writer.WriteString("output"u8, evaluation.Tape.IdAt(evaluation.Tape.Output));
         writer.WriteNumber("value"u8, evaluation.Value);
         if (evaluation.HasGrads)
         {
+            // Two numbers per node: the nodes go as raw UTF-8 (NodesJson), not call by call through the writer.
             writer.WriteStartArray("nodes"u8);
-            for (int i = 0; i < spec.NodeCount; i++)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("id"u8, spec.IdUtf8(i)); // the bytes as sent: no string per node
-                writer.WriteString("op"u8, OpNames[(int)evaluation.Tape.OpAt(evaluation.Tape.PositionOf(i))]);
-                writer.WriteNumber("value"u8, evaluation.ValueOf(i));
-                writer.WriteNumber("grad"u8, evaluation.GradOf(i));
-                if (spec.Label(i) is { } label) writer.WriteString("label"u8, label);
-                writer.WriteEndObject();
-                // Not BytesPending alone: the writer hands its bytes to the pipe whenever the pipe's small
-                // segment is full, so what waits unsent is all it wrote since the last flush.
-                if (writer.BytesCommitted + writer.BytesPending - flushed > FlushThreshold)
-                {
-                    writer.Flush();
-                    flushed = writer.BytesCommitted;
-                    await response.BodyWriter.FlushAsync(context.RequestAborted);
-                }
-            }
+            writer.Flush();
+            await JsonPieces.WriteAsync(pipe, new NodesJson(evaluation), cancellationToken);
             writer.WriteEndArray();
         }
 
@@ -90,8 +63,7 @@ internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnl
         writer.WriteEndObject();
         writer.Flush();
         await writer.DisposeAsync();
-        await response.BodyWriter.FlushAsync(context.RequestAborted);
-        if (trailers) response.AppendTrailer(ServerTiming.HeaderName, ServerTiming.Metric("write", Stopwatch.GetElapsedTime(start)));
+        await pipe.FlushAsync(cancellationToken);
     }
 
     private static void WriteSteps(Utf8JsonWriter writer, IReadOnlyList<BackwardStep> steps)

@@ -5,16 +5,18 @@ namespace GradApi.Evaluate;
 /// <summary>
 /// Reads JSON numbers from UTF-8 bytes into doubles, to exactly the bits <see cref="System.Text.Json.Utf8JsonReader.TryGetDouble"/>
 /// gives (the correctly rounded double, -0 kept, a number past the largest double as an infinity, which the readers
-/// refuse), at a fraction of its cost: a batch body is
-/// hundreds of thousands of numbers, and a general parser costs more per number than the engine spends per point.
+/// refuse), at a fraction of its cost: a batch body is hundreds of thousands of numbers, and the general parser costs
+/// more per number than the engine spends per point.
 /// </summary>
 /// <remarks>
-/// Most numbers a client sends (<c>0.125</c>, <c>-1.999984</c>, <c>3e-7</c>) have at most 15 or 16 significant digits
-/// and a small exponent. For those, the digits make an integer m below 2^53 and the value is m * 10^p with |p| &lt;= 22:
-/// m and 10^p are both doubles exactly, and one IEEE multiply or divide rounds their exact product or quotient
-/// correctly (Clinger, "How to read floating point numbers accurately", 1990). Every other number (17 or more
-/// significant digits, exponents past the table, values near the ends of the double range) goes to
-/// <see cref="Utf8Parser"/>, which is what <c>TryGetDouble</c> runs, so those bits are the same by construction.
+/// Three ways, the cheapest that applies. Most numbers a client writes by hand or rounds (<c>0.125</c>,
+/// <c>-1.999984</c>, <c>3e-7</c>) have at most 15 or 16 significant digits and a small exponent: the digits make an
+/// integer m up to 2^53 and the value is m * 10^p with |p| &lt;= 22, m and 10^p are both doubles exactly, and one IEEE
+/// multiply or divide rounds their exact product or quotient correctly (Clinger, "How to read floating point numbers
+/// accurately", 1990). The shortest round-trip form of a double (17 digits, as Python's <c>json.dumps</c> writes it)
+/// goes to <see cref="EiselLemire"/>. What is left (more than 19 significant digits, subnormals, overflows, the rare
+/// case Eisel-Lemire declines) goes to <see cref="Utf8Parser"/>, which is what <c>TryGetDouble</c> runs, so those bits
+/// are the same by construction.
 /// </remarks>
 internal static class JsonNumber
 {
@@ -60,55 +62,30 @@ internal static class JsonNumber
         int i = 0;
         bool negative = utf8.Length > 0 && utf8[0] == '-';
         if (negative) i++;
-        if (i == utf8.Length) return 0;
+        int integerStart = i;
 
-        // The value is significand * 10^(scale + exponent), exactly unless a non-zero digit was dropped.
+        // The digits, integer and fraction, as one integer: the value is significand * 10^(exponent - fraction
+        // digits). Past 19 digits it wraps; that is found below, from the count, off the path of every digit.
         ulong significand = 0;
-        int digits = 0, scale = 0;
-        bool dropped = false;
-
-        if (utf8[i] == '0')
+        if (i < utf8.Length && utf8[i] == '0')
         {
             i++;
         }
-        else if (IsDigit(utf8[i]))
-        {
-            for (; i < utf8.Length && IsDigit(utf8[i]); i++)
-            {
-                if (digits < MaxDigits)
-                {
-                    significand = significand * 10 + (uint)(utf8[i] - '0');
-                    digits++;
-                }
-                else
-                {
-                    scale++;
-                    dropped |= utf8[i] != '0';
-                }
-            }
-        }
         else
         {
-            return 0;
+            for (; i < utf8.Length && IsDigit(utf8[i]); i++) significand = significand * 10 + (uint)(utf8[i] - '0');
+            if (i == integerStart) return 0;
         }
+        int digits = i - integerStart;
 
+        int fractionDigits = 0;
         if (i < utf8.Length && utf8[i] == '.')
         {
-            int first = ++i;
-            for (; i < utf8.Length && IsDigit(utf8[i]); i++)
-            {
-                if (digits < MaxDigits)
-                {
-                    significand = significand * 10 + (uint)(utf8[i] - '0');
-                    scale--;
-                    if (significand != 0) digits++; // zeros before the first significant digit only move the point
-                }
-                else
-                {
-                    dropped |= utf8[i] != '0';
-                }
-            }
-            if (i == first) return 0;
+            int fractionStart = ++i;
+            for (; i < utf8.Length && IsDigit(utf8[i]); i++) significand = significand * 10 + (uint)(utf8[i] - '0');
+            fractionDigits = i - fractionStart;
+            if (fractionDigits == 0) return 0;
+            digits += fractionDigits;
         }
 
         int exponent = 0;
@@ -121,25 +98,49 @@ internal static class JsonNumber
                 negativeExponent = utf8[i] == '-';
                 i++;
             }
-            int first = i;
+            int exponentStart = i;
             for (; i < utf8.Length && IsDigit(utf8[i]); i++)
             {
                 if (exponent < ExponentClamp) exponent = exponent * 10 + (utf8[i] - '0');
             }
-            if (i == first) return 0;
+            if (i == exponentStart) return 0;
             if (negativeExponent) exponent = -exponent;
         }
 
+        if (digits > MaxDigits && SignificantDigits(utf8[integerStart..i]) > MaxDigits)
+            return Fallback(utf8[..i], out value) ? i : 0;
         if (significand == 0)
         {
             value = negative ? -0.0 : 0.0;
             return i;
         }
-        if (dropped || significand > ExactIntegers || Math.Abs(exponent) >= ExponentClamp
-            || !TryExact(significand, scale + exponent, out double magnitude))
-            return Fallback(utf8[..i], out value) ? i : 0;
-        value = negative ? -magnitude : magnitude;
-        return i;
+        if (Math.Abs(exponent) < ExponentClamp)
+        {
+            int power = exponent - fractionDigits;
+            if (significand <= ExactIntegers && TryExact(significand, power, out double magnitude))
+            {
+                value = negative ? -magnitude : magnitude;
+                return i;
+            }
+            if (EiselLemire.TryCompute(significand, power, negative, out value)) return i;
+        }
+        return Fallback(utf8[..i], out value) ? i : 0;
+    }
+
+    /// <summary>How many digits of <paramref name="unsigned"/> (a number without its sign) are past its leading zeros (<c>0.000</c>).</summary>
+    private static int SignificantDigits(ReadOnlySpan<byte> unsigned)
+    {
+        int leading = 0, k = 0;
+        for (; k < unsigned.Length && unsigned[k] is (byte)'0' or (byte)'.'; k++)
+        {
+            if (unsigned[k] == '0') leading++;
+        }
+        int digits = 0;
+        for (k = 0; k < unsigned.Length && (IsDigit(unsigned[k]) || unsigned[k] == '.'); k++)
+        {
+            if (unsigned[k] != '.') digits++;
+        }
+        return digits - leading;
     }
 
     /// <summary>Clinger's fast path: <paramref name="significand"/> (at most 2^53) * 10^<paramref name="power"/> in one rounding, when it can be done in one.</summary>

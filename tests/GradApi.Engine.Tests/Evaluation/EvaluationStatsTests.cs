@@ -45,7 +45,8 @@ public sealed class EvaluationStatsTests
         var run = Run.Of(spec, EvaluationMode.Inference);
 
         Assert.Null(run.Error);
-        Assert.Equal(expected, run.Value);
+        // The engine's exp, tanh, sin and cos are within an ulp or two of the C library's, the referee's.
+        Assert.Equal(expected, run.Value, Math.Abs(expected) * 1e-12);
         Assert.Equal(new EvaluationStats(nodes, nodes - 1, CachedPartials: 0, PeakLiveValues: 2), run.Stats);
     }
 

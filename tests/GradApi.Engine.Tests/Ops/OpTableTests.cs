@@ -76,4 +76,29 @@ public sealed class OpTableTests
         Assert.False(OpTable.TryGet("softmax", out _));
         Assert.False(OpTable.TryGet("", out _));
     }
+
+    /// <summary>
+    /// The ops whose local gradients the batch engine takes as constants (keeping no row for them)
+    /// are exactly those whose local-gradient rule gives the same numbers at any inputs.
+    /// </summary>
+    [Fact]
+    public void ConstantLocals_AreWhatTheLocalGradientRulesGiveAtAnyInputs()
+    {
+        var rng = new Random(5);
+        foreach (Op op in OpTable.All.Where(op => !op.IsLeaf))
+        {
+            int arity = Math.Max(op.MinArity, Math.Min(op.MaxArity, 3));
+            var seen = new HashSet<string>();
+            for (int trial = 0; trial < 200; trial++)
+            {
+                double[] x = Enumerable.Range(0, arity).Select(_ => rng.NextDouble() * 6 - 3).ToArray();
+                double[] local = new double[arity];
+                op.LocalGradient(x, op.Forward(x), local);
+                seen.Add(string.Join(",", local.Select(BitConverter.DoubleToInt64Bits)));
+                if (OpTable.HasConstantLocals(op.Code))
+                    for (int k = 0; k < arity; k++) Assert.Equal(BitConverter.DoubleToInt64Bits(OpTable.ConstantLocal(op.Code, k)), BitConverter.DoubleToInt64Bits(local[k]));
+            }
+            if (!OpTable.HasConstantLocals(op.Code)) Assert.True(seen.Count > 1, $"{op.Name}'s local gradients never change: it could keep no row.");
+        }
+    }
 }

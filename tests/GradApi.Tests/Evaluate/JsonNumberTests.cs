@@ -72,6 +72,12 @@ public sealed class JsonNumberTests
     [InlineData("0.000000000000000000000000000001")]
     [InlineData("100000000000000000000000000000000000000000000000000000000000000000000000000000000001")]
     [InlineData("1.00000000000000000000000000000000000000000000000000000000000000000000000000000000001")]
+    [InlineData("18014398509481983")] // 2^54 - 1: rounds up into the next binade
+    [InlineData("0.99999999999999999")]
+    [InlineData("1.99999999999999999")]
+    [InlineData("9.9999999999999999e22")]
+    [InlineData("7.9999999999999999e-300")]
+    [InlineData("-3.9999999999999999e200")]
     [InlineData("1.00000000000000011102230246251565404236316680908203125")] // 1 + half an ulp: to even, 1
     [InlineData("1.00000000000000011102230246251565404236316680908203126")] // just above: 1 + ulp
     public void AHandPickedToken_ReadsAsTryGetDoubleReadsIt(string token) => AssertSame(token);
@@ -207,6 +213,12 @@ public sealed class JsonNumberTests
         bool actual = JsonNumber.TryParse(utf8, out double actualValue);
         if (actual != expected || (expected && BitConverter.DoubleToInt64Bits(actualValue) != BitConverter.DoubleToInt64Bits(expectedValue)))
             Assert.Fail($"{token}: TryGetDouble gives {expected} {expectedValue:R}, JsonNumber {actual} {actualValue:R}");
+
+        // And with the rest of an array after it, as the batch reader meets it: the digits end inside a wider read.
+        byte[] followed = Encoding.UTF8.GetBytes(token + ",12345678]");
+        if (JsonNumber.Read(followed, out double followedValue) != utf8.Length
+            || BitConverter.DoubleToInt64Bits(followedValue) != BitConverter.DoubleToInt64Bits(expectedValue))
+            Assert.Fail($"{token},12345678]: TryGetDouble gives {expectedValue:R} for the number, JsonNumber {followedValue:R}");
     }
 
     private static char Digit(Random random) => random.Next(4) == 0 ? '0' : (char)('0' + random.Next(10));
