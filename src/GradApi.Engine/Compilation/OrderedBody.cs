@@ -45,9 +45,11 @@ internal static class OrderedBody
         int n = spec.NodeCount, edges = spec.InputCount;
         if (n == 0 || !double.IsFinite(spec.Seed)) return null;
 
-        int[] edgeNode = BufferPool<int>.Shared.Rent(edges);
-        int[] level = BufferPool<int>.Shared.Rent(n); // the level of each node, then its rank in the queue
-        bool[] isRead = BufferPool<bool>.Shared.Rent(n);
+        int[]? edgeNode = BufferPool<int>.Shared.Rent(edges);
+        int[]? level = BufferPool<int>.Shared.Rent(n); // the level of each node, then its rank in the queue
+        bool[]? isRead = BufferPool<bool>.Shared.Rent(n);
+        int[]? queue = null;
+        long[]? inputRange = null;
         try
         {
             Array.Clear(isRead, 0, n);
@@ -56,22 +58,34 @@ internal static class OrderedBody
             int output = Output(spec, ids, isRead);
             if (output < 0) return null;
 
-            int[] queue = Queue(spec, edgeNode, level, isRead, levels, out int queued, cancellationToken);
-            try
-            {
-                return Emit(spec, edgeNode, queue, queued, output, mode);
-            }
-            finally
-            {
-                BufferPool<int>.Shared.Return(queue);
-            }
+            queue = Queue(spec, edgeNode, level, isRead, levels, out inputRange, out int queued, cancellationToken);
+            // Each working array goes back to the pool as soon as it is done with, so that the next stage's arrays
+            // of the same size are these again rather than more memory: the tape's, then the inference plan's.
+            GiveBack(ref level);
+            GiveBack(ref isRead);
+            TapeArrays tape = Emit(spec, edgeNode, queue, inputRange, queued);
+            GiveBack(ref edgeNode);
+            GiveBack(ref queue);
+            GiveBack(ref inputRange);
+            return GraphCompiler.NewTape(spec, tape.Ops, tape.LeafValues, tape.EdgeStart, tape.EdgeInput, tape.NodeAt, tape.PositionOf,
+                output, tape.MaxArity, mode);
         }
         finally
         {
-            BufferPool<int>.Shared.Return(edgeNode);
-            BufferPool<int>.Shared.Return(level);
-            BufferPool<bool>.Shared.Return(isRead);
+            GiveBack(ref edgeNode);
+            GiveBack(ref level);
+            GiveBack(ref isRead);
+            GiveBack(ref queue);
+            GiveBack(ref inputRange);
         }
+    }
+
+    /// <summary>Returns <paramref name="array"/> to the pool, once: it is null after.</summary>
+    private static void GiveBack<T>(ref T[]? array)
+    {
+        if (array is null) return;
+        BufferPool<T>.Shared.Return(array);
+        array = null;
     }
 
     /// <summary>
@@ -136,16 +150,22 @@ internal static class OrderedBody
     /// Kahn's queue: the gates and the leaves nobody reads, in the order Kahn's algorithm takes them. Rents the
     /// queue; <paramref name="level"/> ends up holding each queued node's rank in it (still <see cref="Leaf"/> for a leaf that is read).
     /// </summary>
-    private static int[] Queue(GraphSpec spec, int[] edgeNode, int[] level, bool[] isRead, int levels, out int queued,
-        CancellationToken cancellationToken)
+    /// <param name="inputRange">
+    /// Rented too: for each rank, where the node's inputs start and end in the spec's input list (<see cref="Range"/>),
+    /// read here where the nodes of a level come in the request's order, so that <see cref="Emit"/>, which takes
+    /// them in the queue's order, makes one trip to memory fewer per node.
+    /// </param>
+    private static int[] Queue(GraphSpec spec, int[] edgeNode, int[] level, bool[] isRead, int levels, out long[] inputRange,
+        out int queued, CancellationToken cancellationToken)
     {
         int n = spec.NodeCount;
         ReadOnlySpan<int> inputStart = spec.InputStarts;
         int[] levelStart = BufferPool<int>.Shared.Rent(levels + 1);
         int[] byLevel = BufferPool<int>.Shared.Rent(n); // the queued nodes by level, each level in the request's order
-        int[] key = BufferPool<int>.Shared.Rent(n);     // a gate's highest-ranked input, less the first rank of its level
-        int[] count = BufferPool<int>.Shared.Rent(n);
+        int[]? key = null;   // for each gate of a level, its highest-ranked input less the first rank of the level below
+        int[]? count = null; // the counting sort's counts, one per rank of the level below
         int[] queue = BufferPool<int>.Shared.Rent(n);
+        long[] range = inputRange = BufferPool<long>.Shared.Rent(n);
         try
         {
             // A leaf nobody reads stands on level 0.
@@ -169,12 +189,18 @@ internal static class OrderedBody
             // Each start has moved to the next level's: shift them back.
             for (int k = levels; k > 0; k--) starts[k] = starts[k - 1];
             starts[0] = 0;
+            int widest = 0;
+            for (int k = 0; k < levels; k++) widest = Math.Max(widest, starts[k + 1] - starts[k]);
+            key = BufferPool<int>.Shared.Rent(widest);
+            count = BufferPool<int>.Shared.Rent(widest + 1);
 
             // Level 0 in the request's order; from here on level[] holds ranks, and a leaf that is read keeps Leaf (-1).
             for (int r = 0; r < starts[1]; r++)
             {
-                queue[r] = byLevel[r];
-                level[byLevel[r]] = r;
+                int node = byLevel[r];
+                queue[r] = node;
+                range[r] = Range(inputStart[node], inputStart[node + 1]);
+                level[node] = r;
             }
 
             for (int k = 1; k < levels; k++)
@@ -187,15 +213,16 @@ internal static class OrderedBody
                     if ((j & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
                     int gate = byLevel[j], highest = Leaf;
                     for (int e = inputStart[gate]; e < inputStart[gate + 1]; e++) highest = Math.Max(highest, level[edgeNode[e]]);
-                    key[j] = highest - below;
+                    key[j - first] = highest - below;
                     counts[highest - below + 1]++;
                 }
                 for (int b = 0; b < width; b++) counts[b + 1] += counts[b];
                 for (int j = first; j < last; j++)
                 {
-                    int r = first + counts[key[j]]++;
-                    queue[r] = byLevel[j];
-                    level[byLevel[j]] = r;
+                    int gate = byLevel[j], r = first + counts[key[j - first]]++;
+                    queue[r] = gate;
+                    range[r] = Range(inputStart[gate], inputStart[gate + 1]);
+                    level[gate] = r;
                 }
             }
             return queue;
@@ -203,23 +230,23 @@ internal static class OrderedBody
         catch
         {
             BufferPool<int>.Shared.Return(queue);
+            BufferPool<long>.Shared.Return(range);
             throw;
         }
         finally
         {
             BufferPool<int>.Shared.Return(levelStart);
             BufferPool<int>.Shared.Return(byLevel);
-            BufferPool<int>.Shared.Return(key);
-            BufferPool<int>.Shared.Return(count);
+            GiveBack(ref key);
+            GiveBack(ref count);
         }
     }
 
     /// <summary>The tape: the queue in order, each gate's leaves not yet placed just before it, as Kahn's placement puts them.</summary>
-    private static Tape Emit(GraphSpec spec, int[] edgeNode, int[] queue, int queued, int output, EvaluationMode mode)
+    private static TapeArrays Emit(GraphSpec spec, int[] edgeNode, int[] queue, long[] inputRange, int queued)
     {
         int n = spec.NodeCount, edges = spec.InputCount;
         ReadOnlySpan<byte> codes = spec.OpCodes;
-        ReadOnlySpan<int> inputStart = spec.InputStarts;
         ReadOnlySpan<double> values = spec.Values;
         int[] nodeAt = BufferPool<int>.Shared.Rent(n);
         int[] positionOf = BufferPool<int>.Shared.Rent(n);
@@ -233,7 +260,7 @@ internal static class OrderedBody
         for (int r = 0; r < queued; r++)
         {
             int node = queue[r];
-            int start = inputStart[node], end = inputStart[node + 1];
+            int start = (int)inputRange[r], end = (int)(inputRange[r] >> 32);
             for (int e = start; e < end; e++)
             {
                 int input = edgeNode[e];
@@ -256,6 +283,13 @@ internal static class OrderedBody
             maxArity = Math.Max(maxArity, end - start);
         }
         edgeStart[n] = edge;
-        return GraphCompiler.NewTape(spec, tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, output, maxArity, mode);
+        return new TapeArrays(tapeOps, leafValues, edgeStart, edgeInput, nodeAt, positionOf, maxArity);
     }
+
+    /// <summary>The arrays of a tape (see <see cref="Tape"/>), rented, before it is made.</summary>
+    private readonly record struct TapeArrays(OpCode[] Ops, double[] LeafValues, int[] EdgeStart, int[] EdgeInput, int[] NodeAt,
+        int[] PositionOf, int MaxArity);
+
+    /// <summary>Where a node's inputs start and end, in one number.</summary>
+    private static long Range(int start, int end) => (uint)start | ((long)end << 32);
 }

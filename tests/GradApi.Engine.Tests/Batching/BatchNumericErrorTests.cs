@@ -77,6 +77,26 @@ public sealed class BatchNumericErrorTests
     }
 
     [Fact]
+    public void Backward_OnATapeCompiledForInference_NamesTheInputsValuesLongAfterTheirSlotsWereReused()
+    {
+        // Training on a tape with an inference plan keeps values in reused slots: by the time backward
+        // fails at r, x's value is long gone from its row, yet the error still gives it.
+        GraphSpec spec = Graph.New().Input("x", 1)
+            .Gate("r", "sqrt", "x").Gate("t", "tanh", "r").Gate("u", "sin", "t").Gate("v", "cos", "u").Gate("f", "add", "v", "u").Spec;
+        Tape tape = Run.CompileOrFail(spec, EvaluationMode.Inference);
+        var inputs = new BatchInputs(40);
+        inputs.Set(0, Samples(40, (17, 0.0)));
+        using var engine = new BatchEngine();
+
+        BatchResult result = engine.Evaluate(tape, inputs, EvaluationMode.Training, [0], BatchReduce.None);
+
+        Assert.Equal(17, result.SampleIndex);
+        NumericError error = result.Error!;
+        Assert.Equal(("r", Pass.Backward, "x", 0.0), (error.NodeId, error.Pass, error.Input, error.InputValues.Single()));
+        Assert.Equal(ScalarError(spec, EvaluationMode.Training, 0.0).Message, error.Message);
+    }
+
+    [Fact]
     public void Forward_AnEarlierNodeInALaterTile_IsTheOneNamed()
     {
         // Sample 2000 fails at the first gate, sample 5 at the last: the scalar engine would report the
