@@ -60,6 +60,8 @@ public sealed class BatchEngine : IDisposable
     private int[] _leafSource = [];
     private int[] _gradPositions = [];
     private int[] _edgeLocal = [];
+    private byte[] _reached = [];
+    private byte[] _firstGrad = [];
 
     /// <summary>In <see cref="_edgeLocal"/>: the edge's local gradient is 1, or -1, and has no row.</summary>
     private const int LocalOne = -1, LocalMinusOne = -2;
@@ -87,7 +89,12 @@ public sealed class BatchEngine : IDisposable
         int n = tape.NodeCount, edges = tape.EdgeCount, size = inputs.Size;
         MapLeaves(tape, inputs);
         int gradCount = training ? MapGrads(tape, gradNodes) : 0;
-        int localRows = training ? MapLocals(tape) : 0;
+        int localRows = 0;
+        if (training)
+        {
+            localRows = MapLocals(tape);
+            MapFlow(tape);
+        }
 
         // A value is kept only until its last reader has run, in the tape's slots when it has them (a
         // tape compiled for inference), in training too: backward reads local gradients, not values.
@@ -241,11 +248,12 @@ public sealed class BatchEngine : IDisposable
 
     /// <summary>
     /// The chain rule as the scalar engine's one loop that knows no op, over rows of lanes: in reverse
-    /// tape order from the output (nothing after it has a grad), each gate's grad row flows to each
-    /// input's as grad * local, added to what that input already has. Unlike the scalar loop it does
-    /// not skip a zero grad nor stop at the first sum that is not finite; it tells whether every grad
-    /// came out finite. A sum that is not finite stays so down to the leaves (infinity and NaN survive
-    /// every product and sum), so one look at the rows at the end sees it.
+    /// tape order from the output, each gate's grad row flows to each input's as grad * local, added to
+    /// what that input already has, or written, for the first grad it gets (0 + grad * local: no row
+    /// is cleared first). Gates the output does not depend on send nothing, as their grad is 0. Unlike
+    /// the scalar loop it does not skip a zero grad nor stop at the first sum that is not finite; it
+    /// tells whether every grad came out finite. A sum that is not finite stays so down to the leaves
+    /// (infinity and NaN survive every product and sum), so one look at the rows at the end sees it.
     /// </summary>
     private bool BackwardFast(in Tile tile, CancellationToken cancellationToken)
     {
@@ -253,28 +261,36 @@ public sealed class BatchEngine : IDisposable
         int[] edgeStart = tape.EdgeStart;
         int[] edgeInput = tape.EdgeInput;
         int[] edgeLocal = _edgeLocal;
+        byte[] reached = _reached;
+        byte[] first = _firstGrad;
         int stride = tile.Stride, width = tile.Width, output = tape.Output;
-        Span<double> grads = _grads.AsSpan(0, (output + 1) * stride);
+        Span<double> grads = _grads;
         ReadOnlySpan<double> partials = _partials;
-        grads.Clear();
         grads.Slice(output * stride, width).Fill(tape.Seed);
         for (int p = output; p >= 0; p--)
         {
             if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (reached[p] == 0) continue;
             int end = edgeStart[p + 1];
             ReadOnlySpan<double> grad = grads.Slice(p * stride, width);
             for (int e = edgeStart[p]; e < end; e++)
             {
                 Span<double> inputGrad = grads.Slice(edgeInput[e] * stride, width);
+                bool write = first[e] != 0;
                 switch (edgeLocal[e])
                 {
+                    case LocalOne when write: TensorPrimitives.Add(grad, 0.0, inputGrad); break;
                     case LocalOne: TensorPrimitives.Add(inputGrad, grad, inputGrad); break;
+                    case LocalMinusOne when write: TensorPrimitives.Subtract(0.0, grad, inputGrad); break;
                     case LocalMinusOne: TensorPrimitives.Subtract(inputGrad, grad, inputGrad); break;
+                    case int row when write: TensorPrimitives.MultiplyAdd(grad, partials.Slice(row * stride, width), 0.0, inputGrad); break;
                     case int row: TensorPrimitives.MultiplyAdd(grad, partials.Slice(row * stride, width), inputGrad, inputGrad); break;
                 }
             }
         }
-        return TensorPrimitives.IsFiniteAll(grads);
+        for (int p = 0; p <= output; p++)
+            if (reached[p] != 0 && !TensorPrimitives.IsFiniteAll(grads.Slice(p * stride, width))) return false;
+        return true;
     }
 
     /// <summary>
@@ -372,8 +388,8 @@ public sealed class BatchEngine : IDisposable
         for (int k = 0; k < gradCount; k++)
         {
             int position = _gradPositions[k];
-            // Nothing flows back to a node after the output in tape order: its grad is 0.
-            ReadOnlySpan<double> grad = position <= output ? _grads.AsSpan(position * stride, width) : default;
+            // Nothing flows back to a node the output does not depend on: its grad is 0.
+            ReadOnlySpan<double> grad = position <= output && _reached[position] != 0 ? _grads.AsSpan(position * stride, width) : default;
             switch (reduce)
             {
                 case BatchReduce.Sum:
@@ -436,6 +452,32 @@ public sealed class BatchEngine : IDisposable
         return rows;
     }
 
+    /// <summary>
+    /// Which gates backward runs: those the output depends on (at or before it in tape order, and read
+    /// on a path to it); the others' grad is 0. And for each edge of theirs whether it brings its input
+    /// the first grad it gets, in backward's order: reverse tape order, each gate's edges in order.
+    /// </summary>
+    private void MapFlow(Tape tape)
+    {
+        int n = tape.NodeCount, output = tape.Output;
+        int[] edgeStart = tape.EdgeStart;
+        int[] edgeInput = tape.EdgeInput;
+        byte[] reached = RentBytes(ref _reached, n);
+        byte[] first = RentBytes(ref _firstGrad, tape.EdgeCount);
+        Array.Clear(reached, 0, n);
+        reached[output] = 1;
+        for (int p = output; p >= 0; p--)
+        {
+            if (reached[p] == 0) continue;
+            for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
+            {
+                int input = edgeInput[e];
+                first[e] = (byte)(reached[input] == 0 ? 1 : 0);
+                reached[input] = 1;
+            }
+        }
+    }
+
     /// <summary>The tape positions of the requested nodes; their count.</summary>
     private int MapGrads(Tape tape, ReadOnlySpan<int> gradNodes)
     {
@@ -457,6 +499,14 @@ public sealed class BatchEngine : IDisposable
         return buffer;
     }
 
+    private static byte[] RentBytes(ref byte[] buffer, int length)
+    {
+        if (buffer.Length >= length) return buffer;
+        if (buffer.Length > 0) BufferPool<byte>.Shared.Return(buffer);
+        buffer = BufferPool<byte>.Shared.Rent(Math.Max(length, 1));
+        return buffer;
+    }
+
     private static int[] RentInts(ref int[] buffer, int length)
     {
         if (buffer.Length >= length) return buffer;
@@ -474,5 +524,8 @@ public sealed class BatchEngine : IDisposable
         if (_gradPositions.Length > 0) BufferPool<int>.Shared.Return(_gradPositions);
         if (_edgeLocal.Length > 0) BufferPool<int>.Shared.Return(_edgeLocal);
         _leafSource = _gradPositions = _edgeLocal = [];
+        foreach (byte[] buffer in (byte[][])[_reached, _firstGrad])
+            if (buffer.Length > 0) BufferPool<byte>.Shared.Return(buffer);
+        _reached = _firstGrad = [];
     }
 }

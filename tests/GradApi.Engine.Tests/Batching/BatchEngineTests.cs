@@ -62,6 +62,32 @@ public sealed class BatchEngineTests
     }
 
     [Fact]
+    public void GatesTheOutputDoesNotDependOn_GetGradZeroAndSendNothing_AsInTheScalarEngine()
+    {
+        // b and c hang off x but do not lead to the output f; sqrt's local gradient at x = 0 is infinite,
+        // which a grad of 0 must not turn into NaN. x's first grad comes from f, its only path to it.
+        GraphSpec spec = Graph.New().Input("x", 1).Input("y", 2)
+            .Gate("b", "sqrt", "x").Gate("c", "tanh", "b").Gate("f", "mul", "x", "y").Output("f").Spec;
+        double[] x = [0, 1, -0.0, 4, 0.25, 9, 0, 2, 3];
+        var lanes = new Dictionary<int, double[]> { [0] = x, [1] = [.. x.Select(v => v - 1)] };
+
+        foreach (EvaluationMode compiled in new[] { EvaluationMode.Training, EvaluationMode.Inference })
+        {
+            Tape tape = Run.CompileOrFail(spec, compiled);
+            using var engine = new BatchEngine();
+            BatchResult batch = engine.Evaluate(tape, Lanes.Inputs(x.Length, lanes), EvaluationMode.Training, Lanes.AllNodes(spec), BatchReduce.None);
+            Assert.True(batch.Succeeded, batch.Error?.Message);
+            for (int sample = 0; sample < x.Length; sample++)
+            {
+                Run scalar = Lanes.Scalar(spec, lanes, sample, EvaluationMode.Training);
+                foreach (int node in Lanes.AllNodes(spec))
+                    Lanes.SameBits(scalar.Grad(spec.Id(node)), batch.Grad(node)[sample], $"sample {sample}: the grad of '{spec.Id(node)}'");
+                Assert.Equal(0.0, batch.Grad(2)[sample]);
+            }
+        }
+    }
+
+    [Fact]
     public void Chain_TenToTheFiveDeep_RunsWithoutRecursionAndAgreesWithTheScalarEngine()
     {
         const int depth = 100_000;

@@ -131,6 +131,15 @@ public sealed class LaneRuleTests
         TensorPrimitives.MultiplyAdd(grad, local, sum, result);
 
         for (int i = 0; i < Count; i++) Same(sum[i] + grad[i] * local[i], result[i], $"{sum[i]:R} + {grad[i]:R} * {local[i]:R}");
+
+        // The first grad an input gets is written as 0 + grad * local (0 + -0 is 0), not added to a cleared row.
+        for (int i = 0; i < Count; i += 7) grad[i] = -0.0;
+        TensorPrimitives.MultiplyAdd(grad, local, 0.0, result);
+        for (int i = 0; i < Count; i++) Same(0 + grad[i] * local[i], result[i], $"0 + {grad[i]:R} * {local[i]:R}");
+        TensorPrimitives.Add(grad, 0.0, result);
+        for (int i = 0; i < Count; i++) Same(0 + grad[i] * 1, result[i], $"0 + {grad[i]:R} * 1");
+        TensorPrimitives.Subtract(0.0, grad, result);
+        for (int i = 0; i < Count; i++) Same(0 + grad[i] * -1, result[i], $"0 + {grad[i]:R} * -1");
     }
 
     [Fact]
