@@ -31,24 +31,21 @@ public sealed class BatchEngine : IDisposable
     /// <summary>Tiles are whole vectors of lanes: eight doubles fill a 512-bit register.</summary>
     private const int LaneAlign = 8;
 
-    private const int MinTileLanes = 256;
-
+    /// <summary>The most lanes in a tile: past a thousand, a row's call is paid for well enough.</summary>
     private const int MaxTileLanes = 1024;
 
     /// <summary>
-    /// What one tile's rows may take: the tape's rows (values, local gradients and grads in training;
-    /// the live slots in inference) times the tile's lanes, here the size of the L3 cache. A tile runs
-    /// node by node, forward then backward, before the next one starts, so a tile within the cache is
-    /// read back from it by each node's readers and by backward. But each row is one call per op, and
-    /// a short row pays the call for few lanes: measured on the 10^4-node DAG at B = 1024 (2 vCPUs
-    /// shared with other builds, so their caches too), tiles of 32 lanes (9 MB of rows) took 1.5x the
-    /// CPU time of tiles of 256 to 1024 lanes, which took about the same. Hence at least 256 lanes,
-    /// and the whole batch in one tile when it fits.
+    /// What one tile's rows may take: the tape's rows (grads, local gradients and live values in
+    /// training; the live values in inference) times the tile's lanes. A tile runs node by node,
+    /// forward then backward, before the next one starts, so a tile that stays in the caches is read
+    /// back from them by each node's readers and by backward, which reaches for rows all over the
+    /// tile. Measured on the 10^4-node DAG at B = 1024 (152 KB of rows per lane; 2 vCPUs with 1 MB of
+    /// L2 each and 32 MB of L3, shared with other builds; the fastest of 30 runs each): tiles of 3 to
+    /// 4 MB (16 to 24 lanes) took 52 to 56 ms forward and backward, 8 MB 67 ms, 32 MB (256 lanes) 77 ms,
+    /// 1 MB (8 lanes, where each row's call is paid for few lanes) 86 ms; backward alone 18, 24 and
+    /// 37 ms. Inference, with few live rows, gets whole batches of up to 1024 lanes in one tile.
     /// </summary>
-    private const long TileBytes = 32L << 20;
-
-    /// <summary>The most a tile's rows may take however short that makes its rows: a huge tape gets fewer lanes, not gigabytes.</summary>
-    private const long MaxTileBytes = 256L << 20;
+    private const long TileBytes = 4L << 20;
 
     private readonly ArrayPool<double> _pool;
     private double[] _rows = [];
@@ -172,15 +169,13 @@ public sealed class BatchEngine : IDisposable
     }
 
     /// <summary>
-    /// The lanes of one tile to use: as many as keep the tile's rows within <see cref="TileBytes"/>, but
-    /// at least <see cref="MinTileLanes"/> unless that would pass <see cref="MaxTileBytes"/>; a whole
-    /// number of vectors, no more than the batch needs.
+    /// The lanes of one tile to use: as many as keep the tile's rows within <see cref="TileBytes"/>, a
+    /// whole number of vectors, at least one vector and no more than the batch needs.
     /// </summary>
     private static int TileLanes(long rowsPerLane, int size)
     {
         long laneBytes = sizeof(double) * Math.Max(1, rowsPerLane);
-        long fit = Math.Min(Math.Max(TileBytes / laneBytes, MinTileLanes), MaxTileBytes / laneBytes);
-        int lanes = (int)Math.Clamp(fit, LaneAlign, MaxTileLanes) & ~(LaneAlign - 1);
+        int lanes = (int)Math.Clamp(TileBytes / laneBytes, LaneAlign, MaxTileLanes) & ~(LaneAlign - 1);
         int needed = (size + LaneAlign - 1) & ~(LaneAlign - 1);
         return Math.Min(lanes, needed);
     }
