@@ -95,23 +95,26 @@ internal static class VectorMath
         return Vector256.FusedMultiplyAdd(-k, Vector256.Create(Ln2Lo), r);
     }
 
-    /// <summary>e^r - 1 for |r| up to ln 2 / 2, as r + r^2 (1/2! + r/3! + ... + r^11/13!).</summary>
+    /// <summary>
+    /// e^r - 1 for |r| up to ln 2 / 2, as r + r^2 (1/2! + r/3! + ... + r^11/13!), the polynomial in
+    /// Estrin's scheme: pairs, then pairs of pairs, so that its longest chain is five operations, not twelve.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static V ExpMinusOne(V r)
     {
-        V p = Vector256.Create(1.0 / 6227020800);            // 1/13!
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 479001600));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 39916800));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 3628800));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 362880));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 40320));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 5040));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 720));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 120));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 24));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.0 / 6));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5));
-        return Vector256.FusedMultiplyAdd(r * r, p, r);
+        V r2 = r * r;
+        V r4 = r2 * r2;
+        V p0 = Vector256.FusedMultiplyAdd(Vector256.Create(1.0 / 6), r, Vector256.Create(1.0 / 2));
+        V p2 = Vector256.FusedMultiplyAdd(Vector256.Create(1.0 / 120), r, Vector256.Create(1.0 / 24));
+        V p4 = Vector256.FusedMultiplyAdd(Vector256.Create(1.0 / 5040), r, Vector256.Create(1.0 / 720));
+        V p6 = Vector256.FusedMultiplyAdd(Vector256.Create(1.0 / 362880), r, Vector256.Create(1.0 / 40320));
+        V p8 = Vector256.FusedMultiplyAdd(Vector256.Create(1.0 / 39916800), r, Vector256.Create(1.0 / 3628800));
+        V p10 = Vector256.FusedMultiplyAdd(Vector256.Create(1.0 / 6227020800), r, Vector256.Create(1.0 / 479001600));
+        V q0 = Vector256.FusedMultiplyAdd(p2, r2, p0);
+        V q1 = Vector256.FusedMultiplyAdd(p6, r2, p4);
+        V q2 = Vector256.FusedMultiplyAdd(p10, r2, p8);
+        V p = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(q2, r4, q1), r4, q0);
+        return Vector256.FusedMultiplyAdd(r2, p, r);
     }
 
     /// <summary>2^k for integral k from -1022 to 1023.</summary>
@@ -150,30 +153,36 @@ internal static class VectorMath
         return Vector256.ConditionalSelect(large, Vector256.Create(1.0), e / (e + Vector256.Create(2.0)));
     }
 
-    /// <summary>a + a^3 (c1 + c2 a^2 + ... + c19 a^36), the Taylor coefficients of tanh rounded to doubles.</summary>
+    /// <summary>
+    /// a + a^3 (c1 + c2 a^2 + ... + c19 a^36), the Taylor coefficients of tanh rounded to doubles; the
+    /// polynomial in a^2 in Estrin's scheme (its longest chain six operations, not eighteen).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static V TanhSeries(V a)
     {
         V s = a * a;
-        V p = Vector256.Create(-2.859136662305254e-08);
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(7.054636946400968e-08));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-1.7406618963571648e-07));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(4.294911078273806e-07));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-1.0597268320104654e-06));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(2.6147711512907546e-06));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-6.451689215655431e-06));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(1.5918905069328964e-05));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-3.927832388331683e-05));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(9.691537956929451e-05));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.00023912911424355248));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(0.000590027440945586));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.0014558343870513183));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(0.003592128036572481));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.008863235529902197));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(0.021869488536155203));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.05396825396825397));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(0.13333333333333333));
-        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(-0.3333333333333333));
+        V s2 = s * s;
+        V s4 = s2 * s2;
+        V s8 = s4 * s4;
+        V s16 = s8 * s8;
+        V p0 = Vector256.FusedMultiplyAdd(Vector256.Create(0.13333333333333333), s, Vector256.Create(-0.3333333333333333));
+        V p1 = Vector256.FusedMultiplyAdd(Vector256.Create(0.021869488536155203), s, Vector256.Create(-0.05396825396825397));
+        V p2 = Vector256.FusedMultiplyAdd(Vector256.Create(0.003592128036572481), s, Vector256.Create(-0.008863235529902197));
+        V p3 = Vector256.FusedMultiplyAdd(Vector256.Create(0.000590027440945586), s, Vector256.Create(-0.0014558343870513183));
+        V p4 = Vector256.FusedMultiplyAdd(Vector256.Create(9.691537956929451e-05), s, Vector256.Create(-0.00023912911424355248));
+        V p5 = Vector256.FusedMultiplyAdd(Vector256.Create(1.5918905069328964e-05), s, Vector256.Create(-3.927832388331683e-05));
+        V p6 = Vector256.FusedMultiplyAdd(Vector256.Create(2.6147711512907546e-06), s, Vector256.Create(-6.451689215655431e-06));
+        V p7 = Vector256.FusedMultiplyAdd(Vector256.Create(4.294911078273806e-07), s, Vector256.Create(-1.0597268320104654e-06));
+        V p8 = Vector256.FusedMultiplyAdd(Vector256.Create(7.054636946400968e-08), s, Vector256.Create(-1.7406618963571648e-07));
+        V q0 = Vector256.FusedMultiplyAdd(p1, s2, p0);
+        V q1 = Vector256.FusedMultiplyAdd(p3, s2, p2);
+        V q2 = Vector256.FusedMultiplyAdd(p5, s2, p4);
+        V q3 = Vector256.FusedMultiplyAdd(p7, s2, p6);
+        V o0 = Vector256.FusedMultiplyAdd(q1, s4, q0);
+        V o1 = Vector256.FusedMultiplyAdd(q3, s4, q2);
+        V low = Vector256.FusedMultiplyAdd(o1, s8, o0);
+        V high = Vector256.FusedMultiplyAdd(Vector256.Create(-2.859136662305254e-08), s2, p8);
+        V p = Vector256.FusedMultiplyAdd(high, s16, low);
         return Vector256.FusedMultiplyAdd(a * s, p, a);
     }
 
