@@ -11,18 +11,19 @@ namespace GradApi.Engine.Ops;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Only IEEE operations that round one way everywhere are used: +, -, *, /, fused multiply-add,
-/// comparisons and integer bit operations (no estimates, no hardware-specific conversions), so the
-/// bits do not depend on the CPU's vector width or on whether the JIT uses AVX, SSE or its software
-/// fallback. Each function is within one or two ulp of the correctly rounded result
+/// Only IEEE operations that round one way everywhere are used: +, -, *, /, fused multiply-add, floor,
+/// comparisons, integer bit operations and the conversion of small integers, which is exact (no
+/// estimates), so the bits do not depend on the CPU's vector width or on whether the JIT uses AVX,
+/// SSE or its software fallback. Each function is within one or two ulp of the correctly rounded result
 /// (<c>VectorMathTests</c> measures it against <see cref="Math"/>), as the C library's are within
 /// about one: the service's numbers may differ from <see cref="Math"/>'s in the last bit.
 /// </para>
 /// <para>
 /// The algorithms are the classic ones: exp and expm1 reduce by k ln 2 in two parts and take a
-/// Taylor polynomial of degree 13; log, sin and cos are fdlibm's (reduction into
-/// [sqrt(2)/2, sqrt(2)) and its minimax polynomial for log; Cody and Waite's three-part pi/2 and
-/// the kernels of degree 13 and 14 for sin and cos).
+/// Taylor polynomial of degree 13; tanh takes its own Taylor series near 0 and expm1 beyond; log,
+/// sin and cos are fdlibm's (reduction into [sqrt(2)/2, sqrt(2)) and its minimax polynomial for log;
+/// Cody and Waite's three-part pi/2 and the kernels of degree 13 and 14 for sin and cos). The long
+/// polynomials run in Estrin's scheme, for a short chain of dependent operations.
 /// </para>
 /// </remarks>
 internal static class VectorMath
