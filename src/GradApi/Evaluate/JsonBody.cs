@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using GradApi.Engine.Buffers;
 using GradApi.Hosting;
 using GradApi.Problems;
@@ -55,24 +57,42 @@ internal sealed class JsonBody : IDisposable
         long start = Stopwatch.GetTimestamp();
         TimeSpan gcPauses = GC.GetTotalPauseDuration();
         byte[] buffer = BufferPool<byte>.Shared.Rent(Math.Max(initial, 1));
+        // The body's pipe, read directly and stopped by CancelPendingRead rather than by a token: a read cancelled by
+        // its token is left unfinished inside the framework's request stream, and no one can read the rest of the body
+        // after it (to drain it after a 504, see TooLargeBody), while a cancelled result here is handed back at once.
+        PipeReader reader = request.BodyReader;
+        using CancellationTokenRegistration stop = context.RequestAborted.UnsafeRegister(
+            static state => ((PipeReader)state!).CancelPendingRead(), reader);
         try
         {
             int length = 0;
             while (true)
             {
-                if (length == buffer.Length)
+                ReadResult result = await reader.ReadAsync();
+                ReadOnlySequence<byte> data = result.Buffer;
+                if (result.IsCanceled)
                 {
-                    // Room for one byte past the limit, to tell a body of exactly the limit from a larger one.
-                    if (buffer.Length > limit) throw TooLarge(limit);
-                    byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    reader.AdvanceTo(data.Start);
+                    context.RequestAborted.ThrowIfCancellationRequested();
+                    continue;
+                }
+                long total = length + data.Length;
+                if (total > limit)
+                {
+                    reader.AdvanceTo(data.End);
+                    throw TooLarge(limit);
+                }
+                if (total > buffer.Length)
+                {
+                    byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)buffer.Length * 2, total), limit));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     BufferPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
-                int read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
-                if (read == 0) break;
-                length += read;
-                if (length > limit) throw TooLarge(limit);
+                data.CopyTo(buffer.AsSpan(length));
+                length = (int)total;
+                reader.AdvanceTo(data.End);
+                if (result.IsCompleted) break;
             }
             return new JsonBody(buffer, length, Stopwatch.GetElapsedTime(start), gcPauses);
         }

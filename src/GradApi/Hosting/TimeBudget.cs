@@ -114,6 +114,8 @@ internal sealed partial class TimeBudgetMiddleware
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
             await TimeBudget.WriteTimeout(context);
+            // The budget may have run out while the body was still arriving: a client that sends it all first reads the 504.
+            await TooLargeBody.DrainAsync(context);
         }
         finally
         {

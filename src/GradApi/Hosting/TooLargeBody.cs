@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace GradApi.Hosting;
 
 /// <summary>
-/// After a 413, reads and throws away what is left of the request body, up to <see cref="HostingOptions.TooLargeDrainBytes"/>
+/// After a 413 (or a 504 whose time budget ran out while the body was arriving), reads and throws away what is left
+/// of the request body, up to <see cref="HostingOptions.TooLargeDrainBytes"/>
 /// and <see cref="HostingOptions.TooLargeDrainSeconds"/>, as nginx's lingering close does. A client that sends its whole
 /// body before it reads the answer (Python's urllib and requests) otherwise has the connection closed under it while it
 /// is still sending, and gets a broken pipe instead of the problem document. Past either bound, the connection is closed.

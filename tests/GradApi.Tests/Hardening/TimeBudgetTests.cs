@@ -32,6 +32,28 @@ public sealed class TimeBudgetTests
     }
 
     [Fact]
+    public async Task BudgetRunningOutWhileTheBodyArrives_ClientThatSendsItAllFirst_ReadsThe504()
+    {
+        // As Python's urllib does: the whole body is sent before anything is read. The budget runs out after
+        // the first 64 KiB; the rest, far more than the socket buffers hold, must still go through, and the
+        // answer be the 504 problem document, not a broken pipe.
+        using var server = HardeningFactory.Live(new() { ["GradApi:EvaluateTimeoutSeconds"] = "1" });
+        await using RawHttp raw = await RawHttp.Connect(server.Address);
+        byte[] body = Bodies.AtLeast(16 * 1024 * 1024);
+
+        await raw.SendHead("/v1/evaluate", body.Length);
+        await raw.Send(body.AsMemory(0, 64 * 1024));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await raw.Send(body.AsMemory(64 * 1024));
+
+        RawHttp.Response? response = await raw.ReadResponse(Patience);
+        Assert.Equal(504, response?.Status);
+        Assert.Contains("time budget of 1 s", response!.Body);
+        LogSink.Entry stopped = await server.Log.WaitFor(e => e.Message.StartsWith("Stopped POST /v1/evaluate"), "the stopped request");
+        Assert.Equal("JsonBody.ReadAsync", stopped.State["StoppedIn"]);
+    }
+
+    [Fact]
     public async Task BudgetRunningOutMidEvaluation_Is504_AndTheEngineStops()
     {
         var probe = new EngineProbe();
