@@ -1,36 +1,20 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text.Json;
 using GradApi.Answers;
 using GradApi.Engine.Batching;
 using GradApi.Engine.Evaluation;
-using GradApi.Evaluate;
 
 namespace GradApi.CompiledGraphs;
 
 /// <summary>
 /// Writes a batch's answer, columnar: <c>{"mode", "output", "size", "values": [B numbers], "grads": {"id": [B
-/// numbers] or number}}</c>, straight from the batch engine's buffers and flushing as it goes. As for a single
-/// evaluation, the time spent writing follows as a Server-Timing trailer (<c>write</c>) where the connection
-/// carries trailers. The numbers, most of the answer, are written as raw UTF-8 with a number formatter of the
+/// numbers] or number}}</c>, straight from the batch engine's buffers and flushing as it goes, the time spent
+/// writing as a Server-Timing trailer (<see cref="StreamedJsonResult"/>). The numbers, most of the answer, are written as raw UTF-8 with a number formatter of the
 /// service's own (<see cref="BatchNumbersJson"/>); the bytes are those <see cref="Utf8JsonWriter"/> would write.
 /// </summary>
-internal sealed class BatchJsonResult(CompiledGraph graph, int[] gradNodes, BatchReduce reduce, BatchResult result) : IResult
+internal sealed class BatchJsonResult(CompiledGraph graph, int[] gradNodes, BatchReduce reduce, BatchResult result) : StreamedJsonResult
 {
-    public async Task ExecuteAsync(HttpContext context)
-    {
-        long start = Stopwatch.GetTimestamp();
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        bool trailers = response.SupportsTrailers();
-        if (trailers) response.DeclareTrailer(ServerTiming.HeaderName);
-        await WriteAsync(response.BodyWriter, context.RequestAborted);
-        if (trailers) response.AppendTrailer(ServerTiming.HeaderName, ServerTiming.Metric("write", Stopwatch.GetElapsedTime(start)));
-    }
-
-    /// <summary>Writes the answer to <paramref name="pipe"/>, flushing it every 64 KiB or so.</summary>
-    public async Task WriteAsync(PipeWriter pipe, CancellationToken cancellationToken)
+    public override async Task WriteAsync(PipeWriter pipe, CancellationToken cancellationToken)
     {
         var writer = new Utf8JsonWriter(pipe, JsonPieces.WriterOptions);
         bool training = result.Mode == EvaluationMode.Training;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text.Json;
 using GradApi.Answers;
@@ -14,27 +13,12 @@ namespace GradApi.Evaluate;
 /// engine's buffers, flushing as it goes, so a million-node answer is never built in memory.
 /// The nodes, most of the answer, are written as raw UTF-8 with a number formatter of the service's own
 /// (<see cref="NodesJson"/>); the bytes are those <see cref="Utf8JsonWriter"/> would write.
-/// The headers are gone by the time the writing ends, so its duration, <c>write;dur=...</c>, is
-/// sent as a Server-Timing trailer where Kestrel carries trailers (HTTP/2 and HTTP/3) and not at
-/// all where it does not (HTTP/1.1, even with this answer's chunked body).
+/// The time spent writing follows as a Server-Timing trailer (<see cref="StreamedJsonResult"/>).
 /// </summary>
 internal sealed class EvaluationJsonResult(EvaluationResult evaluation, IReadOnlyList<BackwardStep>? steps = null,
-    GradientCheckResult? check = null) : IResult
+    GradientCheckResult? check = null) : StreamedJsonResult
 {
-    public async Task ExecuteAsync(HttpContext context)
-    {
-        long start = Stopwatch.GetTimestamp();
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        bool trailers = response.SupportsTrailers();
-        if (trailers) response.DeclareTrailer(ServerTiming.HeaderName);
-        await WriteAsync(response.BodyWriter, context.RequestAborted);
-        if (trailers) response.AppendTrailer(ServerTiming.HeaderName, ServerTiming.Metric("write", Stopwatch.GetElapsedTime(start)));
-    }
-
-    /// <summary>Writes the answer to <paramref name="pipe"/>, flushing it every 64 KiB or so.</summary>
-    public async Task WriteAsync(PipeWriter pipe, CancellationToken cancellationToken)
+    public override async Task WriteAsync(PipeWriter pipe, CancellationToken cancellationToken)
     {
         var writer = new Utf8JsonWriter(pipe, JsonPieces.WriterOptions);
         writer.WriteStartObject();
