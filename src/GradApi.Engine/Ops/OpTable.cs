@@ -174,21 +174,22 @@ public static class OpTable
     // once s rounds to 1 (a > 37), long before the true slope underflows.
     private readonly struct SigmoidRule : ILaneRule
     {
-        public static V Value(V a) => Sigmoid(a, VectorMath.Exp(-Vector256.Abs(a)));
+        public static V Value(V a)
+        {
+            V e = VectorMath.Exp(-Vector256.Abs(a));
+            return Sigmoid(a, e, Vector256.Create(1.0) + e);
+        }
 
         public static V Train(V a, out V local)
         {
             V e = VectorMath.Exp(-Vector256.Abs(a));
             V onePlus = Vector256.Create(1.0) + e;
             local = e / (onePlus * onePlus);
-            return Sigmoid(a, e);
+            return Sigmoid(a, e, onePlus);
         }
 
-        private static V Sigmoid(V a, V e)
-        {
-            V onePlus = Vector256.Create(1.0) + e;
-            return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, V.Zero), Vector256.Create(1.0) / onePlus, e / onePlus);
-        }
+        private static V Sigmoid(V a, V e, V onePlus) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, V.Zero), Vector256.Create(1.0) / onePlus, e / onePlus);
     }
 
     private static double Tanh(double a) => LaneRules.Value<TanhRule>(a);

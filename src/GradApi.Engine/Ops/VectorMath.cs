@@ -6,8 +6,9 @@ namespace GradApi.Engine.Ops;
 
 /// <summary>
 /// exp, log, tanh, sin and cos on four lanes at once, written once for both engines: the scalar
-/// engine takes lane 0 of the four-lane form on a broadcast number, so a batch lane and the scalar
-/// answer for the same sample have the same bits by construction, on any machine.
+/// engine takes lane 0 of the four-lane form on a broadcast number (<see cref="LaneRules"/>), so a
+/// batch lane and the scalar answer for the same sample have the same bits by construction, on any
+/// machine.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -42,24 +43,6 @@ internal static class VectorMath
     /// <summary>Inputs clamped to [-746, 710] still overflow to infinity and underflow to 0 where exp does.</summary>
     private const double ExpMax = 710;
     private const double ExpMin = -746;
-
-    public static double Exp(double x) => Exp(Vector256.Create(x)).ToScalar();
-
-    public static double Log(double x) => Log(Vector256.Create(x)).ToScalar();
-
-    public static double Tanh(double x) => Tanh(Vector256.Create(x)).ToScalar();
-
-    public static double Sin(double x)
-    {
-        SinCos(Vector256.Create(x), out V sin, out _);
-        return sin.ToScalar();
-    }
-
-    public static double Cos(double x)
-    {
-        SinCos(Vector256.Create(x), out _, out V cos);
-        return cos.ToScalar();
-    }
 
     /// <summary>e^x for each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -79,7 +79,7 @@ public sealed class DeepChainTests : IClassFixture<DeepChainTests.Chain>
             // values[i] = sin(values[i - 1]); d s_last / d s_i = product over j > i of cos(values[j - 1]).
             Values = new double[Nodes];
             Values[0] = X;
-            for (int i = 1; i < Nodes; i++) Values[i] = VectorMath.Sin(Values[i - 1]);
+            for (int i = 1; i < Nodes; i++) Values[i] = OpTable.Forward1(OpCode.Sin, Values[i - 1]);
             double grad = 1;
             for (int i = Nodes - 1; i >= 1; i--)
             {
@@ -94,7 +94,7 @@ public sealed class DeepChainTests : IClassFixture<DeepChainTests.Chain>
 
         public GraphSpec Spec { get; }
 
-        /// <summary>The values through the engine's sin.</summary>
+        /// <summary>The values through the engine's sin rule.</summary>
         public double[] Values { get; }
 
         /// <summary>The last value through the C library's sin.</summary>
