@@ -55,13 +55,13 @@ public sealed class HostingOptions
     public double WorkQueueTimeoutSeconds { get; set; } = 10;
 
     /// <summary>
-    /// After a 413, at most this many bytes of the rest of the body are read and thrown away, so that a client that
+    /// After a 413 (or a 504 during the upload), at most this many bytes of the rest of the body are read and thrown away, so that a client that
     /// sends its whole body before reading gets the problem document (see <see cref="TooLargeBody"/>); 0 closes at once.
     /// </summary>
     [Range(0, 1L << 40)]
     public long TooLargeDrainBytes { get; set; } = 256L * 1024 * 1024;
 
-    /// <summary>After a 413, at most this many seconds are spent reading the rest of the body.</summary>
+    /// <summary>After a 413 (or a 504 during the upload), at most this many seconds are spent reading the rest of the body.</summary>
     [Range(0, 3600)]
     public double TooLargeDrainSeconds { get; set; } = 10;
 
