@@ -9,6 +9,7 @@ using GradApi.Engine.Expressions;
 using GradApi.Evaluate;
 using GradApi.Hosting;
 using GradApi.Observability;
+using GradApi.Observability.Logs;
 using GradApi.OpenApi;
 using GradApi.Problems;
 using GradApi.Rendering;
@@ -19,7 +20,9 @@ if (HealthProbe.TryRun(args, out int probeExit)) { return probeExit; }
 var builder = WebApplication.CreateBuilder(args);
 
 // Logs: levels and the console format from the Logging section (appsettings.json); every line carries the
-// request's trace id, and each request writes one line of its own (see RequestLog).
+// request's trace id, and each request writes one line of its own (see RequestLog). Lines are written in batches
+// by a thread of their own (see BatchedConsoleLoggerProvider).
+builder.Logging.AddBatchedConsole();
 builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 // JSON lines keep the time in a field of its own: no separator after it, as the single-line format needs.
 builder.Services.PostConfigure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(options =>

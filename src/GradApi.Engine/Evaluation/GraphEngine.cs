@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using GradApi.Engine.Buffers;
 using GradApi.Engine.Compilation;
 using GradApi.Engine.Ops;
@@ -15,6 +17,12 @@ public sealed class GraphEngine : IDisposable
 {
     /// <summary>How many nodes run between two looks at the cancellation token.</summary>
     private const int CancellationStride = 4096;
+
+    /// <summary>
+    /// How many edges ahead of the node it runs each pass asks for the numbers its edges will read (see <see cref="Prefetch"/>):
+    /// about twenty nodes, far enough for a line to arrive from memory in the time those nodes take. 16 to 64 measured alike.
+    /// </summary>
+    private const int LookAhead = 32;
 
     private readonly ArrayPool<double> _pool;
     private double[] _values = [];
@@ -107,9 +115,11 @@ public sealed class GraphEngine : IDisposable
         bool training = typeof(TMode) == typeof(Training);
         OpCode[] ops = tape.Ops;
         int[] edgeStart = tape.EdgeStart;
+        int lastEdge = tape.EdgeCount - 1;
         for (int p = 0; p < tape.NodeCount; p++)
         {
             if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (lastEdge >= 0) PrefetchReads(store, edgeRead, Math.Min(edgeStart[p] + LookAhead, lastEdge), lastEdge);
             int target = training ? p : outputSlot![p];
             OpCode code = ops[p];
             if (code <= OpCode.Const)
@@ -144,6 +154,20 @@ public sealed class GraphEngine : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Asks for what edge <paramref name="edge"/> and the next one read: two edges for each node run, as the nodes
+    /// have one or two inputs nearly all, so that the look-ahead keeps pace with the edges. No bounds are checked:
+    /// both edges are clamped to the tape's, and a prefetch reads nothing, so its address needs none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchReads(double[] numbers, int[] edgeRead, int edge, int lastEdge)
+    {
+        ref double first = ref MemoryMarshal.GetArrayDataReference(numbers);
+        ref int reads = ref MemoryMarshal.GetArrayDataReference(edgeRead);
+        Prefetch.Line(ref Unsafe.Add(ref first, Unsafe.Add(ref reads, edge)));
+        Prefetch.Line(ref Unsafe.Add(ref first, Unsafe.Add(ref reads, Math.Min(edge + 1, lastEdge))));
+    }
+
     /// <summary>The values of one node's inputs, in the engine's gather buffer.</summary>
     private Span<double> Gather(int[] edgeRead, int start, int count, double[] store)
     {
@@ -163,12 +187,13 @@ public sealed class GraphEngine : IDisposable
     {
         int[] edgeStart = tape.EdgeStart;
         int[] edgeInput = tape.EdgeInput;
-        int n = tape.NodeCount;
+        int n = tape.NodeCount, lastEdge = tape.EdgeCount - 1;
         Array.Clear(grads, 0, n);
         grads[tape.Output] = tape.Seed;
         for (int p = n - 1; p >= 0; p--)
         {
             if ((p & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (lastEdge >= 0) PrefetchReads(grads, edgeInput, Math.Max(edgeStart[p] - LookAhead, 0), lastEdge);
             double grad = grads[p];
             if (grad == 0) continue; // nothing flows back, not even 0 * infinity
             for (int e = edgeStart[p]; e < edgeStart[p + 1]; e++)
