@@ -6,8 +6,9 @@ namespace GradApi.Benchmarks;
 
 /// <summary>
 /// The batch engine on a 10^4-node random DAG (<see cref="RandomGraphs.Dag"/>) at B = 1024 samples,
-/// against the scalar engine run B times on the same tape (the baseline). Each benchmark counts one
-/// operation per node and sample, so the Mean column reads in ns per node-sample.
+/// against the scalar engine run B times on the same tape (the baseline), and against itself on one
+/// thread (the batch's tiles otherwise run on every core). Each benchmark counts one operation per
+/// node and sample, so the Mean column reads in ns per node-sample (of wall time).
 /// </summary>
 [MemoryDiagnoser]
 public class BatchEngineBenchmarks
@@ -18,6 +19,7 @@ public class BatchEngineBenchmarks
 
     private BatchWorkload _workload = null!;
     private BatchEngine _batch = null!;
+    private BatchEngine _oneThread = null!;
     private GraphEngine _scalar = null!;
 
     [GlobalSetup]
@@ -26,6 +28,7 @@ public class BatchEngineBenchmarks
         _workload = new BatchWorkload(RandomGraphs.Dag(Nodes), Size);
         if (_workload.Spec.NodeCount != Nodes) throw new InvalidOperationException($"The DAG has {_workload.Spec.NodeCount} nodes, not {Nodes}.");
         _batch = new BatchEngine();
+        _oneThread = new BatchEngine(GradApi.Engine.Buffers.BufferPool<double>.Shared, maxWorkers: 1, parallelWork: long.MaxValue);
         _scalar = new GraphEngine();
         if (!_workload.Train(_batch).Succeeded || !_workload.Infer(_batch).Succeeded) throw new InvalidOperationException("The batch fails.");
         _scalar.Evaluate(_workload.Tape, EvaluationMode.Training);
@@ -35,6 +38,7 @@ public class BatchEngineBenchmarks
     public void Cleanup()
     {
         _batch.Dispose();
+        _oneThread.Dispose();
         _scalar.Dispose();
         _workload.Dispose();
     }
@@ -51,6 +55,9 @@ public class BatchEngineBenchmarks
     public double BatchTraining() => _workload.Train(_batch).Values[0];
 
     [Benchmark(OperationsPerInvoke = NodeSamples)]
+    public double BatchTrainingOneThread() => _workload.Train(_oneThread).Values[0];
+
+    [Benchmark(OperationsPerInvoke = NodeSamples)]
     public double ScalarInferenceTimesB()
     {
         double sum = 0;
@@ -60,4 +67,7 @@ public class BatchEngineBenchmarks
 
     [Benchmark(OperationsPerInvoke = NodeSamples)]
     public double BatchInference() => _workload.Infer(_batch).Values[0];
+
+    [Benchmark(OperationsPerInvoke = NodeSamples)]
+    public double BatchInferenceOneThread() => _workload.Infer(_oneThread).Values[0];
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Numerics.Tensors;
 using GradApi.Engine.Buffers;
 using GradApi.Engine.Compilation;
@@ -23,7 +24,7 @@ namespace GradApi.Engine.Batching;
 /// evaluations of that request, and gives them back when disposed. Not thread-safe; it never writes
 /// into the tape, so many engines may evaluate one shared tape at once.
 /// </remarks>
-public sealed class BatchEngine : IDisposable
+public sealed partial class BatchEngine : IDisposable
 {
     /// <summary>How many nodes of one tile run between two looks at the cancellation token.</summary>
     private const int CancellationStride = 1024;
@@ -47,11 +48,25 @@ public sealed class BatchEngine : IDisposable
     /// </summary>
     private const long TileBytes = 4L << 20;
 
+    /// <summary>
+    /// The least work (nodes x samples) that runs on more than one thread: about a tenth of a millisecond
+    /// on one, where handing tiles to a thread-pool thread costs microseconds.
+    /// </summary>
+    private const long ParallelWork = 1 << 16;
+
+    /// <summary>The most threads one batch takes: this, the calling thread and its helpers.</summary>
+    private const int MaxWorkers = 4;
+
     private readonly ArrayPool<double> _pool;
-    private double[] _rows = [];
-    private double[] _partials = [];
-    private double[] _grads = [];
-    private double[] _scratch = [];
+    private readonly int _maxWorkers;
+    private readonly long _parallelWork;
+    private Workspace[] _workspaces = [];
+    private Helper[] _helpers = [];
+    private readonly Job _job = new();
+    private int _nextTile;
+    private int _forwardLimit;
+    private volatile bool _forwardFailed;
+    private double[] _tileSums = [];
     private double[] _values = [];
     private double[] _gradAnswers = [];
     private int[] _leafSource = [];
@@ -65,7 +80,15 @@ public sealed class BatchEngine : IDisposable
 
     public BatchEngine() : this(BufferPool<double>.Shared) { }
 
-    public BatchEngine(ArrayPool<double> pool) => _pool = pool;
+    public BatchEngine(ArrayPool<double> pool) : this(pool, Math.Min(Environment.ProcessorCount, MaxWorkers), ParallelWork) { }
+
+    /// <summary>An engine that runs a batch of at least <paramref name="parallelWork"/> node-samples on up to <paramref name="maxWorkers"/> threads.</summary>
+    internal BatchEngine(ArrayPool<double> pool, int maxWorkers, long parallelWork)
+    {
+        _pool = pool;
+        _maxWorkers = Math.Max(maxWorkers, 1);
+        _parallelWork = parallelWork;
+    }
 
     /// <summary>
     /// Evaluates <paramref name="tape"/> at every sample of <paramref name="inputs"/>: the output's value
@@ -99,65 +122,150 @@ public sealed class BatchEngine : IDisposable
         int valueRows = plan?.SlotCount ?? n;
         long rowsPerLane = training ? (long)n + localRows + valueRows : valueRows;
         int stride = TileLanes(rowsPerLane, size);
-        Rent(ref _rows, valueRows * stride);
-        Rent(ref _scratch, stride);
-        if (training)
-        {
-            Rent(ref _partials, localRows * stride);
-            Rent(ref _grads, n * stride);
-        }
+        int tiles = (size + stride - 1) / stride;
+        int workers = Workers(tiles, (long)n * size);
+        EnsureWorkspaces(workers);
+        for (int w = 0; w < workers; w++) _workspaces[w].Rent(valueRows * stride, training ? localRows * stride : 0, training ? n * stride : 0, stride);
         double[] values = Rent(ref _values, size);
         int gradLength = reduce == BatchReduce.None ? size : 1;
         double[] gradAnswers = Rent(ref _gradAnswers, gradCount * gradLength);
-        if (reduce != BatchReduce.None) Array.Clear(gradAnswers, 0, gradCount);
+        double[] tileSums = reduce != BatchReduce.None ? Rent(ref _tileSums, tiles * gradCount) : [];
+
+        Job job = _job;
+        (job.Tape, job.Inputs, job.Plan, job.Training, job.GradCount, job.Reduce) = (tape, inputs, plan, training, gradCount, reduce);
+        (job.Stride, job.Tiles, job.Values, job.GradAnswers, job.TileSums) = (stride, tiles, values, gradAnswers, tileSums);
+        job.CancellationToken = cancellationToken;
+        _nextTile = 0;
+        _forwardLimit = n;
+        _forwardFailed = false;
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            RunWorkers(workers);
+        }
+        finally
+        {
+            job.Clear();
+        }
+        TimeSpan wall = Stopwatch.GetElapsedTime(start);
 
         var failure = new BatchFailure();
-        int forwardLimit = n;
         long forwardTicks = 0, backwardTicks = 0;
-        for (int first = 0; first < size; first += stride)
+        for (int w = 0; w < workers; w++)
         {
-            int width = Math.Min(stride, size - first);
-            var tile = new Tile(tape, inputs, plan, first, width, stride);
-            long start = Stopwatch.GetTimestamp();
-            int failed = Forward(tile, training, forwardLimit, out int lane, cancellationToken);
-            long forwardEnd = Stopwatch.GetTimestamp();
-            forwardTicks += forwardEnd - start;
-            if (failed >= 0)
-            {
-                if (failure.IsBeatenByForward(failed))
-                    failure.Keep(Failed(tile, failed, lane), tile.First + lane, failed, -1);
-                forwardLimit = failed; // a later tile reports something earlier, or nothing new
-                continue;
-            }
-            if (failure.Found && failure.IsForward) continue; // only an earlier forward failure can change the answer now
-
-            if (training)
-            {
-                // A sum that is not finite: a sample failed, or a local gradient that is not finite met a
-                // zero grad, which the scalar engine skips. Its loop, lane by lane, tells which.
-                if (!BackwardFast(tile, cancellationToken)) BackwardExact(tile, ref failure, cancellationToken);
-                backwardTicks += Stopwatch.GetTimestamp() - forwardEnd;
-                if (failure.Found) continue;
-            }
-            Answer(tile, training, gradCount, reduce, values, gradAnswers);
+            failure.Merge(_workspaces[w].Failure);
+            forwardTicks += _workspaces[w].ForwardTicks;
+            backwardTicks += _workspaces[w].BackwardTicks;
+        }
+        if (reduce != BatchReduce.None && !failure.Found)
+        {
+            // The tiles' sums added in tile order, as one thread running the tiles in turn would.
+            Array.Clear(gradAnswers, 0, gradCount);
+            for (int t = 0; t < tiles; t++)
+                for (int k = 0; k < gradCount; k++)
+                    gradAnswers[k] += tileSums[t * gradCount + k];
         }
 
         int liveLanes = Math.Min(stride, size);
         var stats = new EvaluationStats(n, edges, training ? localRows * liveLanes : 0, valueRows * liveLanes);
+        // Forward and backward interleave tile by tile on each thread: the wall time of the tiles is split
+        // between them as the threads' time was.
+        double forwardShare = forwardTicks + backwardTicks == 0 ? 1 : (double)forwardTicks / (forwardTicks + backwardTicks);
         return new BatchResult(size, mode, values, training ? gradAnswers : null, gradCount, reduce != BatchReduce.None,
             stats, failure.Error, failure.Sample)
         {
-            ForwardTime = Stopwatch.GetElapsedTime(0, forwardTicks),
-            BackwardTime = Stopwatch.GetElapsedTime(0, backwardTicks),
+            ForwardTime = wall * forwardShare,
+            BackwardTime = wall * (1 - forwardShare),
         };
     }
 
+    /// <summary>
+    /// How many threads run the tiles: one, unless there are several tiles and enough work to pay for
+    /// handing some of it to another core (<see cref="ParallelWork"/> node-samples), then one per
+    /// processor, at most <see cref="MaxWorkers"/>.
+    /// </summary>
+    private int Workers(int tiles, long work) => work < _parallelWork ? 1 : Math.Min(tiles, _maxWorkers);
+
+    /// <summary>
+    /// Runs the job's tiles on <paramref name="workers"/> threads, this one and helpers from the thread pool,
+    /// each taking the next tile until none is left. A helper the pool has not started by the time the others
+    /// are done is not waited for (a busy pool costs this batch no time); a failure on any thread is thrown
+    /// here once all have stopped.
+    /// </summary>
+    private void RunWorkers(int workers)
+    {
+        for (int w = 1; w < workers; w++) _helpers[w - 1].Start();
+        Exception? fault = null;
+        try
+        {
+            RunTiles(_workspaces[0]);
+        }
+        catch (Exception e)
+        {
+            fault = e;
+            _nextTile = int.MaxValue; // the helpers take no further tile
+        }
+        for (int w = 1; w < workers; w++)
+            if (!_helpers[w - 1].Join()) _workspaces[w].Reset();
+        if (fault is not null) ExceptionDispatchInfo.Throw(fault);
+        for (int w = 1; w < workers; w++)
+            if (_workspaces[w].Fault is { } helperFault) ExceptionDispatchInfo.Throw(helperFault);
+    }
+
+    /// <summary>One thread's loop: takes the next tile and runs it, until none is left.</summary>
+    private void RunTiles(Workspace work)
+    {
+        Job job = _job;
+        work.Reset();
+        Tape tape = job.Tape;
+        int size = job.Inputs.Size;
+        while (true)
+        {
+            int t = Interlocked.Increment(ref _nextTile) - 1;
+            if (t >= job.Tiles || t < 0) return;
+            int first = t * job.Stride;
+            int width = Math.Min(job.Stride, size - first);
+            var tile = new Tile(tape, job.Inputs, job.Plan, work, first, width, job.Stride);
+            long start = Stopwatch.GetTimestamp();
+            int failed = Forward(tile, job.Training, Volatile.Read(ref _forwardLimit), out int lane, job.CancellationToken);
+            long forwardEnd = Stopwatch.GetTimestamp();
+            work.ForwardTicks += forwardEnd - start;
+            if (failed >= 0)
+            {
+                if (work.Failure.IsBeatenByForward(failed, first + lane))
+                    work.Failure.Keep(Failed(tile, failed, lane), first + lane, failed, -1);
+                // Later tiles need not run past this position: a failure there comes after this one, or
+                // is this one in a lower sample.
+                int limit;
+                do limit = Volatile.Read(ref _forwardLimit);
+                while (failed + 1 < limit && Interlocked.CompareExchange(ref _forwardLimit, failed + 1, limit) != limit);
+                _forwardFailed = true;
+                continue;
+            }
+            if (_forwardFailed) continue; // only a forward failure can be the answer now
+
+            if (job.Training)
+            {
+                // A sum that is not finite: a sample failed, or a local gradient that is not finite met a
+                // zero grad, which the scalar engine skips. Its loop, lane by lane, tells which.
+                if (!BackwardFast(tile, job.CancellationToken)) BackwardExact(tile, ref work.Failure, job.CancellationToken);
+                work.BackwardTicks += Stopwatch.GetTimestamp() - forwardEnd;
+                if (work.Failure.Found) continue;
+            }
+            Answer(tile, t, job);
+        }
+    }
+
     /// <summary>Where one tile's lanes sit: the samples [First, First + Width), rows of Stride lanes.</summary>
-    private readonly ref struct Tile(Tape tape, BatchInputs inputs, InferencePlan? plan, int first, int width, int stride)
+    private readonly ref struct Tile(Tape tape, BatchInputs inputs, InferencePlan? plan, Workspace work, int first, int width, int stride)
     {
         public Tape Tape { get; } = tape;
         public BatchInputs Inputs { get; } = inputs;
         public InferencePlan? Plan { get; } = plan;
+
+        /// <summary>The rows of the thread that runs the tile.</summary>
+        public Workspace Work { get; } = work;
+
         public int First { get; } = first;
         public int Width { get; } = width;
         public int Stride { get; } = stride;
@@ -192,10 +300,10 @@ public sealed class BatchEngine : IDisposable
         int[] edgeStart = tape.EdgeStart;
         int[] edgeRead = tile.EdgeRead;
         int stride = tile.Stride, width = tile.Width;
-        Span<double> rows = _rows;
-        Span<double> partials = training ? _partials : default;
+        Span<double> rows = tile.Work.Rows;
+        Span<double> partials = training ? tile.Work.Partials : default;
         int[] edgeLocal = _edgeLocal;
-        Span<double> scratch = _scratch.AsSpan(0, width);
+        Span<double> scratch = tile.Work.Scratch.AsSpan(0, width);
         ReadOnlySpan<BatchInputs.Entry> entries = tile.Inputs.Entries;
         for (int p = 0; p < limit; p++)
         {
@@ -259,8 +367,8 @@ public sealed class BatchEngine : IDisposable
         byte[] reached = _reached;
         byte[] first = _firstGrad;
         int stride = tile.Stride, width = tile.Width, output = tape.Output;
-        Span<double> grads = _grads;
-        ReadOnlySpan<double> partials = _partials;
+        Span<double> grads = tile.Work.Grads;
+        ReadOnlySpan<double> partials = tile.Work.Partials;
         grads.Slice(output * stride, width).Fill(tape.Seed);
         for (int p = output; p >= 0; p--)
         {
@@ -299,8 +407,8 @@ public sealed class BatchEngine : IDisposable
         int[] edgeStart = tape.EdgeStart;
         int[] edgeInput = tape.EdgeInput;
         int stride = tile.Stride, output = tape.Output;
-        double[] grads = _grads;
-        double[] partials = _partials;
+        double[] grads = tile.Work.Grads;
+        double[] partials = tile.Work.Partials;
         int[] edgeLocal = _edgeLocal;
         for (int lane = 0; lane < tile.Width; lane++)
         {
@@ -323,7 +431,7 @@ public sealed class BatchEngine : IDisposable
                     double sum = grads[input * stride + lane] + grad * local;
                     if (!double.IsFinite(sum))
                     {
-                        if (failure.IsBeatenByBackward(p, e))
+                        if (failure.IsBeatenByBackward(p, e, tile.First + lane))
                             failure.Keep(ScalarError(tile, lane), tile.First + lane, p, e);
                         goto nextLane;
                     }
@@ -342,10 +450,11 @@ public sealed class BatchEngine : IDisposable
     {
         Tape tape = tile.Tape;
         int stride = tile.Stride;
-        double result = _rows[tile.RowOf(position) * stride + lane];
+        double[] rows = tile.Work.Rows;
+        double result = rows[tile.RowOf(position) * stride + lane];
         ReadOnlySpan<int> inputs = tile.EdgeRead.AsSpan(tape.EdgeStart[position], tape.EdgeStart[position + 1] - tape.EdgeStart[position]);
         double[] inputValues = new double[inputs.Length];
-        for (int k = 0; k < inputs.Length; k++) inputValues[k] = _rows[inputs[k] * stride + lane];
+        for (int k = 0; k < inputs.Length; k++) inputValues[k] = rows[inputs[k] * stride + lane];
         int node = tape.NodeIndexAt(position);
         return new NumericError(node, tape.Spec.Id(node), OpTable.Get(tape.OpAt(position)).Name, Pass.Forward, result, inputValues);
     }
@@ -373,29 +482,33 @@ public sealed class BatchEngine : IDisposable
             ?? throw new InvalidOperationException("The scalar engine finds no error where the batch engine does.");
     }
 
-    /// <summary>Copies the tile's output values and requested grads into the answer, or adds them to its sums.</summary>
-    private void Answer(in Tile tile, bool training, int gradCount, BatchReduce reduce, double[] values, double[] gradAnswers)
+    /// <summary>
+    /// Copies tile <paramref name="t"/>'s output values and requested grads into the answer, or, reduced, its
+    /// sums into the tile's place in the job's tile sums (added up in tile order at the end).
+    /// </summary>
+    private void Answer(in Tile tile, int t, Job job)
     {
         int stride = tile.Stride, width = tile.Width, first = tile.First, output = tile.Tape.Output;
-        _rows.AsSpan(tile.RowOf(output) * stride, width).CopyTo(values.AsSpan(first, width));
-        if (!training) return;
-        int size = tile.Inputs.Size;
+        tile.Work.Rows.AsSpan(tile.RowOf(output) * stride, width).CopyTo(job.Values.AsSpan(first, width));
+        if (!job.Training) return;
+        int size = tile.Inputs.Size, gradCount = job.GradCount;
+        double[] gradAnswers = job.GradAnswers;
         for (int k = 0; k < gradCount; k++)
         {
             int position = _gradPositions[k];
             // Nothing flows back to a node the output does not depend on: its grad is 0.
-            ReadOnlySpan<double> grad = position <= output && _reached[position] != 0 ? _grads.AsSpan(position * stride, width) : default;
-            switch (reduce)
+            ReadOnlySpan<double> grad = position <= output && _reached[position] != 0 ? tile.Work.Grads.AsSpan(position * stride, width) : default;
+            switch (job.Reduce)
             {
                 case BatchReduce.Sum:
-                    gradAnswers[k] += TensorPrimitives.Sum(grad);
+                    job.TileSums[t * gradCount + k] = TensorPrimitives.Sum(grad);
                     break;
                 case BatchReduce.Mean:
                     // Each grad divided by B before it is added: the mean of finite grads stays finite where
                     // their sum would overflow (B grads of 1e308).
-                    Span<double> share = _scratch.AsSpan(0, grad.Length);
+                    Span<double> share = tile.Work.Scratch.AsSpan(0, grad.Length);
                     TensorPrimitives.Divide(grad, size, share);
-                    gradAnswers[k] += TensorPrimitives.Sum(share);
+                    job.TileSums[t * gradCount + k] = TensorPrimitives.Sum(share);
                     break;
                 case BatchReduce.None when grad.IsEmpty:
                     gradAnswers.AsSpan(k * size + first, width).Clear();
@@ -512,9 +625,12 @@ public sealed class BatchEngine : IDisposable
 
     public void Dispose()
     {
-        foreach (double[] buffer in (double[][])[_rows, _partials, _grads, _scratch, _values, _gradAnswers])
+        foreach (Workspace work in _workspaces) work.Dispose();
+        _workspaces = [];
+        _helpers = [];
+        foreach (double[] buffer in (double[][])[_tileSums, _values, _gradAnswers])
             if (buffer.Length > 0) _pool.Return(buffer);
-        _rows = _partials = _grads = _scratch = _values = _gradAnswers = [];
+        _tileSums = _values = _gradAnswers = [];
         if (_leafSource.Length > 0) BufferPool<int>.Shared.Return(_leafSource);
         if (_gradPositions.Length > 0) BufferPool<int>.Shared.Return(_gradPositions);
         if (_edgeLocal.Length > 0) BufferPool<int>.Shared.Return(_edgeLocal);

@@ -57,10 +57,10 @@ internal static class Lanes
     /// and checks every sample's output value and every node's grad against the scalar engine.
     /// </summary>
     public static void AgreeWithScalar(GraphSpec spec, Dictionary<int, double[]> lanes, int size, EvaluationMode mode,
-        IEnumerable<int>? samples = null)
+        IEnumerable<int>? samples = null, Func<BatchEngine>? newEngine = null)
     {
         Tape tape = Run.CompileOrFail(spec, mode);
-        using var engine = new BatchEngine();
+        using BatchEngine engine = newEngine?.Invoke() ?? new BatchEngine();
         int[] nodes = AllNodes(spec);
         BatchResult batch = engine.Evaluate(tape, Inputs(size, lanes), mode, nodes, BatchReduce.None);
         Assert.True(batch.Succeeded, batch.Error?.Message);
