@@ -127,7 +127,7 @@ internal static class GraphEndpoints
 
         start = Stopwatch.GetTimestamp();
         GradApiOptions limits = options.Value;
-        using GraphValues values = GraphValuesReader.Read(body.Body.Bytes, graph, mode, new BatchLimits(limits.MaxBatchSize, limits.MaxBatchWork));
+        using GraphValues values = GraphValuesReader.Read(body.Body.Memory, graph, mode, new BatchLimits(limits.MaxBatchSize, limits.MaxBatchWork));
         timing.Since("parse", start);
         metrics.NodesEvaluated((long)graph.Tape.NodeCount * values.Size, mode);
         return values.IsBatch

@@ -22,9 +22,9 @@ internal static class GraphValuesReader
     private const int StackNameLength = 128;
 
     /// <exception cref="ProblemException">What is wrong with the body, and where.</exception>
-    public static GraphValues Read(ReadOnlySpan<byte> json, CompiledGraph graph, EvaluationMode mode, BatchLimits limits)
+    public static GraphValues Read(ReadOnlyMemory<byte> json, CompiledGraph graph, EvaluationMode mode, BatchLimits limits)
     {
-        if (json.StartsWith(GraphJsonReader.Utf8Bom)) json = json[GraphJsonReader.Utf8Bom.Length..];
+        if (json.Span.StartsWith(GraphJsonReader.Utf8Bom)) json = json[GraphJsonReader.Utf8Bom.Length..];
         if (json.IsEmpty) throw Invalid("$", "The body is empty; send {\"inputs\": {...}} for one point or {\"batch\": {...}} for many.");
         // A body that turns out not to be JSON after an array was read directly is read again token by token: the
         // reader restarted past the array counts its positions from there, and the problem must say where exactly.
@@ -33,10 +33,10 @@ internal static class GraphValuesReader
     }
 
     /// <summary>The values; null when <paramref name="readArraysDirectly"/> did and the body then turned out not to be JSON.</summary>
-    private static GraphValues? Read(ReadOnlySpan<byte> json, CompiledGraph graph, EvaluationMode mode, BatchLimits limits, bool readArraysDirectly)
+    private static GraphValues? Read(ReadOnlyMemory<byte> json, CompiledGraph graph, EvaluationMode mode, BatchLimits limits, bool readArraysDirectly)
     {
         var bytes = new ReaderBytes(json, readArraysDirectly);
-        var reader = new Utf8JsonReader(json, GraphJsonReader.Options);
+        var reader = new Utf8JsonReader(json.Span, GraphJsonReader.Options);
         GraphValues? values = null;
         try
         {
@@ -376,9 +376,9 @@ internal static class GraphValuesReader
             new Dictionary<string, string[]> { [path] = [message] });
 
     /// <summary>The bytes the JSON reader reads, so that an array can be read straight from them and the reader restarted past it.</summary>
-    private ref struct ReaderBytes(ReadOnlySpan<byte> json, bool readArraysDirectly)
+    private ref struct ReaderBytes(ReadOnlyMemory<byte> json, bool readArraysDirectly)
     {
-        private ReadOnlySpan<byte> _bytes = json;
+        private ReadOnlyMemory<byte> _bytes = json;
 
         /// <summary>Whether arrays of plain numbers are read from the bytes (<see cref="ReadLanes"/>).</summary>
         public bool ReadArraysDirectly { get; } = readArraysDirectly;
@@ -387,14 +387,14 @@ internal static class GraphValuesReader
         public bool Restarted { get; private set; }
 
         /// <summary>The bytes after the reader's current token.</summary>
-        public readonly ReadOnlySpan<byte> Unread(scoped in Utf8JsonReader reader) => _bytes[(int)reader.BytesConsumed..];
+        public readonly ReadOnlyMemory<byte> Unread(scoped in Utf8JsonReader reader) => _bytes[(int)reader.BytesConsumed..];
 
         /// <summary>Restarts <paramref name="reader"/>, in the state it is in now, <paramref name="count"/> bytes past its current token.</summary>
         public void Skip(ref Utf8JsonReader reader, int count)
         {
             _bytes = _bytes[((int)reader.BytesConsumed + count)..];
             Restarted = true;
-            reader = new Utf8JsonReader(_bytes, isFinalBlock: true, reader.CurrentState);
+            reader = new Utf8JsonReader(_bytes.Span, isFinalBlock: true, reader.CurrentState);
         }
     }
 }

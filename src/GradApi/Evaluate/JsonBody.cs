@@ -30,6 +30,9 @@ internal sealed class JsonBody : IDisposable
     /// <summary>The body's bytes; valid until disposed.</summary>
     public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Length);
 
+    /// <summary>The body's bytes, for work that more than one thread shares; valid until disposed.</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
     /// <summary>How long receiving the body took (the Server-Timing <c>read</c> stage).</summary>
     public TimeSpan ReadTime { get; }
 
