@@ -47,7 +47,10 @@ public static class HarnessTools
     {
         using GraphSpec spec = GradApi.Evaluate.GraphJsonReader.Read(body, int.MaxValue, new GradApi.Engine.Expressions.ExpressionParser());
         using var workload = new BatchWorkload(spec, size);
-        using var engine = new GradApi.Engine.Batching.BatchEngine();
+        // GRADAPI_BATCH_THREADS=1 runs every batch on one thread (by default a big batch runs on every core).
+        using var engine = Environment.GetEnvironmentVariable("GRADAPI_BATCH_THREADS") == "1"
+            ? new GradApi.Engine.Batching.BatchEngine(GradApi.Engine.Buffers.BufferPool<double>.Shared, maxWorkers: 1, parallelWork: long.MaxValue)
+            : new GradApi.Engine.Batching.BatchEngine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch nodes {spec.NodeCount} edges {spec.InputCount} size {size}"));
         using var scalar = new GradApi.Engine.Evaluation.GraphEngine();
         foreach (string mode in new[] { "training", "inference", "scalar-training" })

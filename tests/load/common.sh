@@ -21,3 +21,21 @@ wait_healthy() {
   done
   curl -fs "$1/healthz" >/dev/null || { cat "$3"; echo "the service did not start"; return 1; }
 }
+
+# neuron_json FILE: writes the CS231n sigmoid neuron, the worked example of README.md and of the Swagger UI.
+neuron_json() {
+  cat >"$1" <<'JSON'
+{"nodes": [
+  {"id": "w0", "op": "input", "value": 2}, {"id": "x0", "op": "input", "value": -1},
+  {"id": "w1", "op": "input", "value": -3}, {"id": "x1", "op": "input", "value": -2},
+  {"id": "w2", "op": "input", "value": -3},
+  {"id": "a", "op": "mul", "inputs": ["w0", "x0"]}, {"id": "b", "op": "mul", "inputs": ["w1", "x1"]},
+  {"id": "d", "op": "add", "inputs": ["a", "b", "w2"]}, {"id": "f", "op": "sigmoid", "inputs": ["d"]}],
+ "output": "f"}
+JSON
+}
+
+# post_lua FILE BODY: writes a wrk script that POSTs the JSON in file BODY.
+post_lua() {
+  printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = io.open("%s"):read("*a")\n' "$2" >"$1"
+}

@@ -39,23 +39,12 @@ base="http://127.0.0.1:$port"
 server=$!
 wait_healthy "$base" "$server" "$work/server.log"
 
-cat >"$work/neuron.json" <<'JSON'
-{"nodes": [
-  {"id": "w0", "op": "input", "value": 2}, {"id": "x0", "op": "input", "value": -1},
-  {"id": "w1", "op": "input", "value": -3}, {"id": "x1", "op": "input", "value": -2},
-  {"id": "w2", "op": "input", "value": -3},
-  {"id": "a", "op": "mul", "inputs": ["w0", "x0"]}, {"id": "b", "op": "mul", "inputs": ["w1", "x1"]},
-  {"id": "d", "op": "add", "inputs": ["a", "b", "w2"]}, {"id": "f", "op": "sigmoid", "inputs": ["d"]}],
- "output": "f"}
-JSON
+neuron_json "$work/neuron.json"
 echo '{"inputs": {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}}' >"$work/point.json"
 id=$(curl -fs "$base/v1/graphs" -H 'Content-Type: application/json' --data-binary @"$work/neuron.json" \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
-for name in evaluate registered; do
-  body=$([ "$name" = evaluate ] && echo "$work/neuron.json" || echo "$work/point.json")
-  printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = io.open("%s"):read("*a")\n' \
-    "$body" >"$work/$name.lua"
-done
+post_lua "$work/evaluate.lua" "$work/neuron.json"
+post_lua "$work/registered.lua" "$work/point.json"
 url() { [ "$1" = evaluate ] && echo "$base/v1/evaluate" || echo "$base/v1/graphs/$id/evaluate"; }
 
 ticks=$(getconf CLK_TCK)

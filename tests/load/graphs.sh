@@ -42,16 +42,7 @@ base="http://127.0.0.1:$port"
 server=$!
 wait_healthy "$base" "$server" "$work/server.log"
 
-# The CS231n sigmoid neuron, as load.sh posts it.
-cat >"$work/neuron.json" <<'JSON'
-{"nodes": [
-  {"id": "w0", "op": "input", "value": 2}, {"id": "x0", "op": "input", "value": -1},
-  {"id": "w1", "op": "input", "value": -3}, {"id": "x1", "op": "input", "value": -2},
-  {"id": "w2", "op": "input", "value": -3},
-  {"id": "a", "op": "mul", "inputs": ["w0", "x0"]}, {"id": "b", "op": "mul", "inputs": ["w1", "x1"]},
-  {"id": "d", "op": "add", "inputs": ["a", "b", "w2"]}, {"id": "f", "op": "sigmoid", "inputs": ["d"]}],
- "output": "f"}
-JSON
+neuron_json "$work/neuron.json"
 # The same point, as the values of the registered neuron.
 echo '{"inputs": {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}}' >"$work/point.json"
 
@@ -66,14 +57,8 @@ curl -fs "$base/v1/graphs/$id/evaluate" -H 'Content-Type: application/json' --da
 cmp "$work/direct.out" "$work/registered.out" || { echo "the answers differ"; exit 1; }
 head -c 120 "$work/direct.out"; echo
 
-for name in direct registered; do
-  body=$([ "$name" = direct ] && echo "$work/neuron.json" || echo "$work/point.json")
-  cat >"$work/$name.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = io.open("$body"):read("*a")
-LUA
-done
+post_lua "$work/direct.lua" "$work/neuron.json"
+post_lua "$work/registered.lua" "$work/point.json"
 rps() { awk '/^Requests\/sec/ {print $2}' <<<"$1"; }
 summary() { # name, wrk output
   local p50 p99 errors

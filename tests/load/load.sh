@@ -50,21 +50,8 @@ bbase="http://127.0.0.1:$bport"
    --Logging:LogLevel:Default=Warning >"$work/baseline.log" 2>&1) &
 baseline_pid=$!
 
-# The CS231n sigmoid neuron, the worked example of README.md and of the Swagger UI.
-cat >"$work/sigmoid.json" <<'JSON'
-{"nodes": [
-  {"id": "w0", "op": "input", "value": 2}, {"id": "x0", "op": "input", "value": -1},
-  {"id": "w1", "op": "input", "value": -3}, {"id": "x1", "op": "input", "value": -2},
-  {"id": "w2", "op": "input", "value": -3},
-  {"id": "a", "op": "mul", "inputs": ["w0", "x0"]}, {"id": "b", "op": "mul", "inputs": ["w1", "x1"]},
-  {"id": "d", "op": "add", "inputs": ["a", "b", "w2"]}, {"id": "f", "op": "sigmoid", "inputs": ["d"]}],
- "output": "f"}
-JSON
-cat >"$work/sigmoid.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = io.open("$work/sigmoid.json"):read("*a")
-LUA
+neuron_json "$work/sigmoid.json"
+post_lua "$work/sigmoid.lua" "$work/sigmoid.json"
 
 echo "== check: one evaluate, one baseline parse"
 curl -fs "$base/v1/evaluate" -H 'Content-Type: application/json' --data-binary @"$work/sigmoid.json" | head -c 120; echo

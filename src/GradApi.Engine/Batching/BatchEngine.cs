@@ -20,9 +20,11 @@ namespace GradApi.Engine.Batching;
 /// typical graph) keeps no row: backward adds or subtracts the grad row, the same bits.
 /// </summary>
 /// <remarks>
+/// The tiles are independent: a batch big enough runs them on every core (up to four threads), each
+/// thread taking the next tile, with an answer that is the one thread's to the bit (see Evaluate).
 /// One engine serves one request: it rents its buffers from a pool, reuses them across the
-/// evaluations of that request, and gives them back when disposed. Not thread-safe; it never writes
-/// into the tape, so many engines may evaluate one shared tape at once.
+/// evaluations of that request, and gives them back when disposed. Not thread-safe for its callers; it
+/// never writes into the tape, so many engines may evaluate one shared tape at once.
 /// </remarks>
 public sealed partial class BatchEngine : IDisposable
 {
@@ -54,7 +56,7 @@ public sealed partial class BatchEngine : IDisposable
     /// </summary>
     private const long ParallelWork = 1 << 16;
 
-    /// <summary>The most threads one batch takes: this, the calling thread and its helpers.</summary>
+    /// <summary>The most threads one batch runs on: the calling thread and up to three helpers.</summary>
     private const int MaxWorkers = 4;
 
     private readonly ArrayPool<double> _pool;
