@@ -45,7 +45,9 @@ internal static class NumberArrayReader
             BufferPool<double>.Shared.Return(lanes);
             lanes = BufferPool<double>.Shared.Rent(n);
         }
-        int parts = Math.Min(Environment.ProcessorCount, n / MinPartNumbers);
+        // In parts only while the thread pool has no work waiting, as the batch engine's tiles: a busy server's other
+        // requests would wait behind them.
+        int parts = ThreadPool.PendingWorkItemCount == 0 ? Math.Min(Environment.ProcessorCount, n / MinPartNumbers) : 1;
         if (!(parts > 1 ? ReadInParts(items[..end], lanes, n, parts) : ReadNumbers(numbers, lanes.AsSpan(0, n)))) return -1;
         count = n;
         return end;
