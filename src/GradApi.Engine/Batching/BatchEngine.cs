@@ -20,8 +20,9 @@ namespace GradApi.Engine.Batching;
 /// typical graph) keeps no row: backward adds or subtracts the grad row, the same bits.
 /// </summary>
 /// <remarks>
-/// The tiles are independent: a batch big enough runs them on every core (up to four threads), each
-/// thread taking the next tile, with an answer that is the one thread's to the bit (see Evaluate).
+/// The tiles are independent: a batch big enough runs them on every core (up to four threads, each
+/// taking the next tile) while the thread pool has no other work waiting, with an answer that is the
+/// one thread's to the bit.
 /// One engine serves one request: it rents its buffers from a pool, reuses them across the
 /// evaluations of that request, and gives them back when disposed. Not thread-safe for its callers; it
 /// never writes into the tape, so many engines may evaluate one shared tape at once.
@@ -62,6 +63,7 @@ public sealed partial class BatchEngine : IDisposable
     private readonly ArrayPool<double> _pool;
     private readonly int _maxWorkers;
     private readonly long _parallelWork;
+    private readonly bool _idlePoolOnly;
     private Workspace[] _workspaces = [];
     private Helper[] _helpers = [];
     private readonly Job _job = new();
@@ -84,12 +86,17 @@ public sealed partial class BatchEngine : IDisposable
 
     public BatchEngine(ArrayPool<double> pool) : this(pool, Math.Min(Environment.ProcessorCount, MaxWorkers), ParallelWork) { }
 
-    /// <summary>An engine that runs a batch of at least <paramref name="parallelWork"/> node-samples on up to <paramref name="maxWorkers"/> threads.</summary>
-    internal BatchEngine(ArrayPool<double> pool, int maxWorkers, long parallelWork)
+    /// <summary>
+    /// An engine that runs a batch of at least <paramref name="parallelWork"/> node-samples on up to
+    /// <paramref name="maxWorkers"/> threads; with <paramref name="idlePoolOnly"/>, only while the thread pool has no
+    /// work waiting.
+    /// </summary>
+    internal BatchEngine(ArrayPool<double> pool, int maxWorkers, long parallelWork, bool idlePoolOnly = true)
     {
         _pool = pool;
         _maxWorkers = Math.Max(maxWorkers, 1);
         _parallelWork = parallelWork;
+        _idlePoolOnly = idlePoolOnly;
     }
 
     /// <summary>
@@ -184,9 +191,11 @@ public sealed partial class BatchEngine : IDisposable
     /// <summary>
     /// How many threads run the tiles: one, unless there are several tiles and enough work to pay for
     /// handing some of it to another core (<see cref="ParallelWork"/> node-samples), then one per
-    /// processor, at most <see cref="MaxWorkers"/>.
+    /// processor, at most <see cref="MaxWorkers"/>; and one while the thread pool has work waiting (a busy
+    /// server's other requests), which would otherwise wait behind this batch's helpers.
     /// </summary>
-    private int Workers(int tiles, long work) => work < _parallelWork ? 1 : Math.Min(tiles, _maxWorkers);
+    private int Workers(int tiles, long work) =>
+        work < _parallelWork || (_idlePoolOnly && ThreadPool.PendingWorkItemCount > 0) ? 1 : Math.Min(tiles, _maxWorkers);
 
     /// <summary>
     /// Runs the job's tiles on <paramref name="workers"/> threads, this one and helpers from the thread pool,

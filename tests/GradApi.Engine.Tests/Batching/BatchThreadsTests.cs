@@ -13,8 +13,8 @@ namespace GradApi.Engine.Tests.Batching;
 /// </summary>
 public sealed class BatchThreadsTests
 {
-    /// <summary>Up to four threads on any batch, however small, and on any machine.</summary>
-    private static BatchEngine Threaded() => new(BufferPool<double>.Shared, maxWorkers: 4, parallelWork: 0);
+    /// <summary>Up to four threads on any batch, however small, on any machine, however busy its thread pool.</summary>
+    private static BatchEngine Threaded() => new(BufferPool<double>.Shared, maxWorkers: 4, parallelWork: 0, idlePoolOnly: false);
 
     private static BatchEngine OneThread() => new(BufferPool<double>.Shared, maxWorkers: 1, parallelWork: 0);
 
