@@ -11,6 +11,7 @@ namespace GradApi.Benchmarks;
 /// <c>parse FILE [RUNS]</c> times <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>
 /// of the file's bytes RUNS times in this one process, the first run cold (JIT, fresh memory), and
 /// prints one line per run: <c>parse RUN MILLISECONDS</c>.
+/// <c>engine N dag|chain [RUNS]</c> times the scalar engine on <see cref="EngineBenchmarks"/>' graphs (<see cref="Engine"/>).
 /// <c>batch FILE B [RUNS]</c> (for tests/load/torch_batch.py) evaluates the graph in the file at B samples
 /// (<see cref="BatchWorkload"/>) with the batch engine, warm, RUNS times in training and in inference.
 /// </summary>
@@ -28,6 +29,9 @@ public static class HarnessTools
             case ["batch", string file, string size, .. string[] rest]:
                 Batch(File.ReadAllBytes(file), int.Parse(size, CultureInfo.InvariantCulture),
                     rest is [string count] ? int.Parse(count, CultureInfo.InvariantCulture) : 10);
+                return true;
+            case ["engine", string nodes, string shape, .. string[] rest]:
+                Engine(int.Parse(nodes, CultureInfo.InvariantCulture), shape, rest is [string evaluations] ? int.Parse(evaluations, CultureInfo.InvariantCulture) : 20);
                 return true;
             case ["parse", string file, .. string[] rest]:
                 Parse(File.ReadAllBytes(file), rest is [string runs] ? int.Parse(runs, CultureInfo.InvariantCulture) : 5);
@@ -84,6 +88,45 @@ public static class HarnessTools
         foreach (double v in check.Values) values += v;
         if (workload.GradNodes.Length > 0) foreach (double g in check.Grad(0)) grads += g;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch check {values:R} {grads:R}"));
+    }
+
+    /// <summary>
+    /// <see cref="EngineBenchmarks"/>' graph (<c>dag</c> or <c>chain</c>) on the scalar engine, warm: prints per run <c>engine
+    /// training|inference RUN NS_PER_NODE CPU_NS_PER_NODE</c> (wall clock, and the process's CPU time, which other processes'
+    /// turns on a busy machine's cores do not inflate), the training runs' forward and backward apart, then <c>engine check
+    /// HASH</c> of the bits of every value and grad and of the inference value, to compare two builds' answers.
+    /// </summary>
+    private static void Engine(int nodes, string shape, int runs)
+    {
+        using GraphSpec spec = shape == "chain" ? RandomGraphs.Chain(nodes) : RandomGraphs.Dag(nodes);
+        var compiler = new GradApi.Engine.Compilation.GraphCompiler();
+        var training = compiler.Compile(spec, GradApi.Engine.Evaluation.EvaluationMode.Training).Tape!;
+        var inference = compiler.Compile(spec, GradApi.Engine.Evaluation.EvaluationMode.Inference).Tape!;
+        using var engine = new GradApi.Engine.Evaluation.GraphEngine();
+        ulong hash = 0;
+        void Mix(double number) => hash = hash * 31 + (ulong)BitConverter.DoubleToInt64Bits(number);
+        foreach (var (mode, tape) in new[] { (GradApi.Engine.Evaluation.EvaluationMode.Training, training), (GradApi.Engine.Evaluation.EvaluationMode.Inference, inference) })
+        {
+            string name = mode == GradApi.Engine.Evaluation.EvaluationMode.Training ? "training" : "inference";
+            for (int run = -2; run <= runs; run++) // runs up to 0 warm up
+            {
+                TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                long start = Stopwatch.GetTimestamp();
+                var result = engine.Evaluate(tape, mode);
+                double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / nodes;
+                double cpuNs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalNanoseconds / nodes;
+                if (!result.Succeeded) throw new InvalidOperationException($"The graph fails in {name}.");
+                if (run == 0 && result.HasGrads)
+                    for (int i = 0; i < nodes; i++) { Mix(result.ValueOf(i)); Mix(result.GradOf(i)); }
+                if (run == 0) Mix(result.Value);
+                if (run <= 0) continue;
+                string passes = result.HasGrads
+                    ? $" forward {result.ForwardTime.TotalNanoseconds / nodes:0.0} backward {result.BackwardTime.TotalNanoseconds / nodes:0.0}"
+                    : "";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"engine {name} {run} {ns:0.0} {cpuNs:0.0}{passes}"));
+            }
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"engine check {hash:X16}"));
     }
 
     /// <summary>The floor: what the bare parse endpoint of tests/GradApi.LoadBaseline does, without HTTP.</summary>

@@ -6,6 +6,7 @@ using GradApi.Benchmarks;
 //   GRADAPI_BENCH_N=1000000 dotnet run -c Release --project tests/GradApi.Benchmarks -- \
 //     --filter '*PipelineBenchmarks*' --job short --inProcess
 // (GRADAPI_BENCH_N: comma-separated sizes; BenchmarkDotNet's filter cannot select parameters.)
-// gen and parse are the helpers of tests/load/bigdag.sh (HarnessTools.cs).
+// gen and parse are the helpers of tests/load/bigdag.sh (HarnessTools.cs); engine N dag|chain [RUNS] times the
+// scalar engine in CPU time as well as wall clock, and hashes its answers to compare two builds.
 if (!HarnessTools.TryRun(args))
     BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmarks).Assembly).Run(args);
