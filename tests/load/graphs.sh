@@ -6,7 +6,8 @@
 #      DURATION each, the two alternated ROUNDS times; prints each round and the median ratio (target >= 1.3);
 #   2. the server time of one batch of B = 10^5 points on the neuron (x0 and x1 given per point, the weights
 #      broadcast), from its Server-Timing header: the median over REPEATS requests of each stage, in training
-#      (every input's grad per point), training with reduce=mean, and inference (target < 5 ms).
+#      (every input's grad per point), training with reduce=mean, and inference (target < 5 ms), after
+#      BATCH_WARMUP requests of each kind (the batch path's code optimized, as in a server that has run a while).
 # Every answer is checked first: the registered answer must be /v1/evaluate's byte for byte.
 # Talks to 127.0.0.1 only. Needs wrk (Debian package `wrk`) and curl.
 #
@@ -22,6 +23,7 @@ THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-5s}
 REPEATS=${REPEATS:-15}
+BATCH_WARMUP=${BATCH_WARMUP:-30}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
 
 work=$(mktemp -d)
@@ -112,7 +114,14 @@ print(f"{label:22s} " + "  ".join(f"{s} {median[s]:.3f}" for s in stages)
       + f"  | find+parse+forward+backward {server:.3f} ms, forward+backward {engine:.3f} ms (target < 5 ms)")
 ' "$1"
 }
-for _ in 1 2 3; do curl -fs -o /dev/null "$base/v1/graphs/$id/evaluate" -H 'Content-Type: application/json' --data-binary @"$work/batch.json"; done
+# Warm: the batch path's methods start as quickly jitted code and are compiled again, optimized, on a background
+# thread after some calls; on a busy machine that takes many requests, and the first of them run several times slower.
+echo "batch warm-up: $BATCH_WARMUP requests of each kind"
+for _ in $(seq "$BATCH_WARMUP"); do
+  curl -fs -o /dev/null "$base/v1/graphs/$id/evaluate" -H 'Content-Type: application/json' --data-binary @"$work/batch.json"
+  curl -fs -o /dev/null "$base/v1/graphs/$id/evaluate" -H 'Content-Type: application/json' --data-binary @"$work/batch-mean.json"
+  curl -fs -o /dev/null "$base/v1/graphs/$id/evaluate?mode=inference" -H 'Content-Type: application/json' --data-binary @"$work/batch.json"
+done
 timing "training, every grad" "" "$work/batch.json"
 timing "training, reduce=mean" "" "$work/batch-mean.json"
 timing "inference" "?mode=inference" "$work/batch.json"
