@@ -41,6 +41,63 @@ public sealed class NumberArrayReaderTests
     }
 
     [Theory]
+    [InlineData("0, -0, 0.0, -0.000, 7, -7, 0.5, -0.99998, 1.99996, 10, 100.25")]
+    [InlineData("123456789012345, -12345678901234.5, 0.00000000000001, 99999999999999.9")] // 15 digits: read inline
+    [InlineData("1234567890123456, 9007199254740993, 0.000000000000001, 1.0000000000000001")] // 16 and 17: JsonNumber
+    [InlineData("1e5, -2.5E-3, 1e+2, 0e0, 12345678901234567890, 4.9406564584124654e-324")]
+    [InlineData("1.7976931348623157e308, 0.1000000000000000055511151231257827021181583404541015625")]
+    public void ANumberOfAnyShape_ReadsAsJsonDocumentReadsIt(string array)
+    {
+        double[] expected = Expected(array);
+        double[] lanes = new double[expected.Length];
+
+        Assert.True(NumberArrayReader.ReadNumbers(Encoding.UTF8.GetBytes(array), lanes));
+
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), lanes.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void RandomDigitStrings_ReadAsJsonDocumentReadsThem()
+    {
+        var random = new Random(2026);
+        var array = new StringBuilder();
+        for (int n = 0; n < 20_000; n++)
+        {
+            if (n > 0) array.Append(", ");
+            if (random.Next(2) == 0) array.Append('-');
+            int integerDigits = random.Next(1, 19);
+            array.Append(integerDigits == 1 ? (char)('0' + random.Next(10)) : (char)('1' + random.Next(9)));
+            for (int k = 1; k < integerDigits; k++) array.Append((char)('0' + random.Next(10)));
+            if (random.Next(3) != 0)
+            {
+                array.Append('.');
+                int fraction = random.Next(1, 19);
+                for (int k = 0; k < fraction; k++) array.Append((char)('0' + random.Next(10)));
+            }
+        }
+        string text = array.ToString();
+        double[] expected = Expected(text);
+        double[] lanes = new double[expected.Length];
+
+        Assert.True(NumberArrayReader.ReadNumbers(Encoding.UTF8.GetBytes(text), lanes));
+
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), lanes.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Theory]
+    [InlineData("1, 00")]
+    [InlineData("1, -01.5")]
+    [InlineData("1.5x, 2")]
+    [InlineData("1, 2.")]
+    [InlineData("1, -")]
+    [InlineData("1, 2.5.5")]
+    [InlineData("1, 2e")]
+    public void ANumberThatIsNotJson_FailsTheArray(string array)
+    {
+        Assert.False(NumberArrayReader.ReadNumbers(Encoding.UTF8.GetBytes(array), new double[2]));
+    }
+
+    [Theory]
     [InlineData("01")]
     [InlineData("1.")]
     [InlineData("")]
