@@ -47,6 +47,8 @@ public static class HarnessTools
     /// machine it moves less than the wall clock), then <c>batch check SUM_OF_VALUES SUM_OF_FIRST_INPUT_GRADS</c> for
     /// the harness to compare with its own answer.
     /// </summary>
+    private const int BatchWarmUps = 10;
+
     private static void Batch(byte[] body, int size, int runs)
     {
         using GraphSpec spec = GradApi.Evaluate.GraphJsonReader.Read(body, int.MaxValue, new GradApi.Engine.Expressions.ExpressionParser());
@@ -59,7 +61,9 @@ public static class HarnessTools
         using var scalar = new GradApi.Engine.Evaluation.GraphEngine();
         foreach (string mode in new[] { "training", "inference", "scalar-training" })
         {
-            for (int run = 0; run <= runs; run++) // run 0 warms up
+            // Runs up to 0 warm up: enough for the tiered JIT to have compiled the hot code fully, which a
+            // single run is not (the first few batches ran twice as long, the more so on several threads).
+            for (int run = -BatchWarmUps + 1; run <= runs; run++)
             {
                 TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 long allocated = GC.GetAllocatedBytesForCurrentThread();
@@ -78,7 +82,7 @@ public static class HarnessTools
                 allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
                 double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
                 if (!succeeded) throw new InvalidOperationException($"The graph fails in {mode}.");
-                if (run == 0) continue;
+                if (run <= 0) continue;
                 double ns = ms * 1e6 / ((double)spec.NodeCount * size);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {mode} {run} {ms:0.000} {ns:0.000} {allocated} {cpuMs:0.0}"));
             }

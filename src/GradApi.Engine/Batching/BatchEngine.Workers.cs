@@ -82,7 +82,7 @@ public sealed partial class BatchEngine
     /// started yet, which then does nothing when it runs, or waits for it to finish: one start runs at
     /// most once.
     /// </summary>
-    private sealed class Helper(BatchEngine engine, Workspace work) : IThreadPoolWorkItem
+    private sealed class Helper(BatchEngine engine, Workspace work) : IThreadPoolWorkItem, IDisposable
     {
         private const int Idle = 0, Queued = 1, Running = 2;
         private readonly ManualResetEventSlim _done = new(false);
@@ -105,12 +105,16 @@ public sealed partial class BatchEngine
             catch (Exception e)
             {
                 work.Fault = e;
+                engine.StopTiles();
             }
             finally
             {
                 _done.Set();
             }
         }
+
+        /// <summary>A queued start that the pool runs after this returns as it would after a take-back: without touching the event.</summary>
+        public void Dispose() => _done.Dispose();
 
         /// <summary>Whether the helper ran (it has finished now); false if it had not started and never will for this start.</summary>
         public bool Join()

@@ -205,23 +205,28 @@ public sealed partial class BatchEngine : IDisposable
     /// </summary>
     private void RunWorkers(int workers)
     {
-        for (int w = 1; w < workers; w++) _helpers[w - 1].Start();
+        int started = 1;
         Exception? fault = null;
         try
         {
+            for (; started < workers; started++) _helpers[started - 1].Start();
             RunTiles(_workspaces[0]);
         }
         catch (Exception e)
         {
             fault = e;
-            _nextTile = int.MaxValue; // the helpers take no further tile
+            StopTiles();
         }
-        for (int w = 1; w < workers; w++)
+        for (int w = 1; w < started; w++)
             if (!_helpers[w - 1].Join()) _workspaces[w].Reset();
+        for (int w = started; w < workers; w++) _workspaces[w].Reset();
         if (fault is not null) ExceptionDispatchInfo.Throw(fault);
         for (int w = 1; w < workers; w++)
             if (_workspaces[w].Fault is { } helperFault) ExceptionDispatchInfo.Throw(helperFault);
     }
+
+    /// <summary>After a fault on any thread: no thread takes another tile.</summary>
+    private void StopTiles() => Volatile.Write(ref _nextTile, int.MaxValue);
 
     /// <summary>One thread's loop: takes the next tile and runs it, until none is left.</summary>
     private void RunTiles(Workspace work)
@@ -238,7 +243,8 @@ public sealed partial class BatchEngine : IDisposable
             int width = Math.Min(job.Stride, size - first);
             var tile = new Tile(tape, job.Inputs, job.Plan, work, first, width, job.Stride);
             long start = Stopwatch.GetTimestamp();
-            int failed = Forward(tile, job.Training, Volatile.Read(ref _forwardLimit), out int lane, job.CancellationToken);
+            int limit = Volatile.Read(ref _forwardLimit);
+            int failed = Forward(tile, job.Training, limit, out int lane, job.CancellationToken);
             long forwardEnd = Stopwatch.GetTimestamp();
             work.ForwardTicks += forwardEnd - start;
             if (failed >= 0)
@@ -246,14 +252,17 @@ public sealed partial class BatchEngine : IDisposable
                 if (work.Failure.IsBeatenByForward(failed, first + lane))
                     work.Failure.Keep(Failed(tile, failed, lane), first + lane, failed, -1);
                 // Later tiles need not run past this position: a failure there comes after this one, or
-                // is this one in a lower sample.
-                int limit;
-                do limit = Volatile.Read(ref _forwardLimit);
-                while (failed + 1 < limit && Interlocked.CompareExchange(ref _forwardLimit, failed + 1, limit) != limit);
+                // is this one in a lower sample. The flag first: a tile cut short by the limit must not
+                // go on to backward over rows its forward did not write.
                 _forwardFailed = true;
+                int seen;
+                do seen = Volatile.Read(ref _forwardLimit);
+                while (failed + 1 < seen && Interlocked.CompareExchange(ref _forwardLimit, failed + 1, seen) != seen);
                 continue;
             }
-            if (_forwardFailed) continue; // only a forward failure can be the answer now
+            // Only a forward failure can be the answer now; and a tile whose forward stopped at the limit has
+            // rows above it from an earlier tile.
+            if (limit < tape.NodeCount || _forwardFailed) continue;
 
             if (job.Training)
             {
@@ -637,6 +646,7 @@ public sealed partial class BatchEngine : IDisposable
     public void Dispose()
     {
         foreach (Workspace work in _workspaces) work.Dispose();
+        foreach (Helper helper in _helpers) helper.Dispose();
         _workspaces = [];
         _helpers = [];
         foreach (double[] buffer in (double[][])[_tileSums, _values, _gradAnswers])

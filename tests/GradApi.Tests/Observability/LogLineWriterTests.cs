@@ -97,7 +97,40 @@ public sealed class LogLineWriterTests
         output.Release();
         Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
         writer.Dispose();
-        Assert.Equal($"held\n{big}waited\n", output.Text);
+        // The next line that gets in says how many were dropped.
+        Assert.Equal($"held\n{big}Log lines dropped: 1 (Logging:Console:QueueFullMode=DropWrite, the output was too slow)\nwaited\n", output.Text);
+    }
+
+    [Fact]
+    public async Task ACallerWaitingForRoom_WhenTheWriterStops_WritesItsLineItself()
+    {
+        var output = new RecordingStream();
+        output.Block();
+        var writer = new LogLineWriter(output, Never);
+        writer.Append(new StringBuilder("held\n"), urgent: true);
+        await output.WaitForBlockedWrite();
+        var big = new StringBuilder().Append('x', LogLineWriter.MaxPendingChars).Append('\n');
+        writer.Append(big, urgent: false);
+        Task waiting = Task.Run(() => writer.Append(new StringBuilder("last\n"), urgent: false));
+        await Task.Delay(100);
+
+        Task disposing = Task.Run(writer.Dispose);
+        output.Release();
+        await Task.WhenAll(waiting, disposing).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal($"held\n{big}last\n", output.Text);
+    }
+
+    [Fact]
+    public async Task AnOutputThatThrowsAnythingElse_LosesThatBatchOnly()
+    {
+        var output = new RecordingStream { FailNextWith = new UnauthorizedAccessException("EACCES") };
+        using var writer = new LogLineWriter(output, Never);
+
+        writer.Append(new StringBuilder("lost\n"), urgent: true);
+        await output.WaitFor(_ => output.FailNextWith is null);
+        writer.Append(new StringBuilder("kept\n"), urgent: true);
+        await output.WaitFor(text => text == "kept\n");
     }
 
     [Fact]
@@ -174,6 +207,8 @@ public sealed class LogLineWriterTests
 
         public bool FailNext { get; set; }
 
+        public Exception? FailNextWith { get; set; }
+
         public int Writes => Volatile.Read(ref _writes);
 
         public string Text
@@ -211,6 +246,11 @@ public sealed class LogLineWriterTests
             {
                 FailNext = false;
                 throw new IOException("Broken pipe");
+            }
+            if (FailNextWith is { } failure)
+            {
+                FailNextWith = null;
+                throw failure;
             }
             if (_blocked) _inBlockedWrite = true;
             _open.Wait();

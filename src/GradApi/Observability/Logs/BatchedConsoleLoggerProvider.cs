@@ -10,7 +10,10 @@ namespace GradApi.Observability.Logs;
 /// <c>FormatterOptions</c>, <c>LogLevel</c>, <c>QueueFullMode</c>), writing its lines to standard output in batches
 /// (see <see cref="LogLineWriter"/>): a line is formatted on the caller's thread, as the framework's does, and
 /// written by the writer's thread at most <see cref="LogLineWriter.Interval"/> later; errors at once. Every line goes
-/// to standard output (the framework's <c>LogToStandardErrorThreshold</c> is not followed).
+/// to standard output (the framework's <c>LogToStandardErrorThreshold</c> is not followed, nor <c>MaxQueueLength</c>:
+/// the bound is <see cref="LogLineWriter.MaxPendingChars"/>), as raw UTF-8 to the stream, not through
+/// <see cref="Console.Out"/>. A code filter keyed on the framework's provider type does not apply; the settings'
+/// <c>Logging:Console:LogLevel</c> does, through the alias.
 /// </summary>
 [ProviderAlias("Console")]
 internal sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope

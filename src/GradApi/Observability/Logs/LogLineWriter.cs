@@ -29,6 +29,7 @@ internal sealed class LogLineWriter : IDisposable
     private bool _urgent;
     private bool _stopping;
     private bool _stopped;
+    private long _dropped;
 
     public LogLineWriter(Stream output, TimeSpan? interval = null)
     {
@@ -54,10 +55,25 @@ internal sealed class LogLineWriter : IDisposable
             }
             while (_pending.Length >= MaxPendingChars && !_stopping)
             {
-                if (dropWhenFull) return false;
+                if (dropWhenFull)
+                {
+                    _dropped++;
+                    return false;
+                }
                 _urgent = true;
                 Monitor.PulseAll(_gate);
                 Monitor.Wait(_gate);
+            }
+            if (_stopped)
+            {
+                // The writer stopped while this caller waited for room.
+                Write(lines);
+                return true;
+            }
+            if (_dropped > 0)
+            {
+                _pending.Append("Log lines dropped: ").Append(_dropped).Append(" (Logging:Console:QueueFullMode=DropWrite, the output was too slow)\n");
+                _dropped = 0;
             }
             bool first = _pending.Length == 0;
             _pending.Append(lines);
@@ -82,6 +98,8 @@ internal sealed class LogLineWriter : IDisposable
                 _pending = _spare;
                 _urgent = false;
                 last = _stopping;
+                // Callers waiting for room have it now.
+                Monitor.PulseAll(_gate);
             }
             Write(batch);
             batch.Clear();
@@ -99,7 +117,10 @@ internal sealed class LogLineWriter : IDisposable
         }
     }
 
-    /// <summary>Writes lines as UTF-8 with one write. A failing output (a closed pipe) loses them and nothing else.</summary>
+    /// <summary>
+    /// Writes lines as UTF-8 with one write. A failing output (a closed pipe, any error of the stream) loses them
+    /// and nothing else: a log write never stops the service.
+    /// </summary>
     private void Write(StringBuilder lines)
     {
         if (lines.Length == 0) return;
@@ -112,10 +133,7 @@ internal sealed class LogLineWriter : IDisposable
             _output.Write(bytes, 0, count);
             _output.Flush();
         }
-        catch (IOException)
-        {
-        }
-        catch (ObjectDisposedException)
+        catch (Exception)
         {
         }
         finally
