@@ -43,6 +43,7 @@ public sealed partial class BatchEngine
         public BatchFailure Failure;
         public long ForwardTicks;
         public long BackwardTicks;
+        public long AnswerTicks;
         public Exception? Fault;
 
         public void Rent(int rows, int partials, int grads, int scratch)
@@ -57,7 +58,7 @@ public sealed partial class BatchEngine
         public void Reset()
         {
             Failure = new BatchFailure();
-            ForwardTicks = BackwardTicks = 0;
+            ForwardTicks = BackwardTicks = AnswerTicks = 0;
             Fault = null;
         }
 
@@ -82,15 +83,18 @@ public sealed partial class BatchEngine
     /// started yet, which then does nothing when it runs, or waits for it to finish: one start runs at
     /// most once.
     /// </summary>
-    private sealed class Helper(BatchEngine engine, Workspace work) : IThreadPoolWorkItem, IDisposable
+    private sealed class Helper(BatchEngine engine, Workspace work) : IThreadPoolWorkItem
     {
         private const int Idle = 0, Queued = 1, Running = 2;
-        private readonly ManualResetEventSlim _done = new(false);
+
+        /// <summary>What <see cref="Join"/> waits on: a monitor of its own, which allocates nothing when it first blocks.</summary>
+        private readonly object _gate = new();
+        private bool _finished;
         private int _state;
 
         public void Start()
         {
-            _done.Reset();
+            Volatile.Write(ref _finished, false);
             Volatile.Write(ref _state, Queued);
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
@@ -109,18 +113,25 @@ public sealed partial class BatchEngine
             }
             finally
             {
-                _done.Set();
+                lock (_gate)
+                {
+                    Volatile.Write(ref _finished, true);
+                    Monitor.PulseAll(_gate);
+                }
             }
         }
-
-        /// <summary>A queued start that the pool runs after this returns as it would after a take-back: without touching the event.</summary>
-        public void Dispose() => _done.Dispose();
 
         /// <summary>Whether the helper ran (it has finished now); false if it had not started and never will for this start.</summary>
         public bool Join()
         {
             if (Interlocked.CompareExchange(ref _state, Idle, Queued) == Queued) return false;
-            _done.Wait();
+            // Its last tile is usually a few microseconds from done: spin a little before sleeping.
+            var spin = new SpinWait();
+            while (!Volatile.Read(ref _finished) && !spin.NextSpinWillYield) spin.SpinOnce();
+            lock (_gate)
+            {
+                while (!_finished) Monitor.Wait(_gate);
+            }
             Volatile.Write(ref _state, Idle);
             return true;
         }

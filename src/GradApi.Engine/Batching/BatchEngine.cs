@@ -159,12 +159,13 @@ public sealed partial class BatchEngine : IDisposable
         TimeSpan wall = Stopwatch.GetElapsedTime(start);
 
         var failure = new BatchFailure();
-        long forwardTicks = 0, backwardTicks = 0;
+        long forwardTicks = 0, backwardTicks = 0, answerTicks = 0;
         for (int w = 0; w < workers; w++)
         {
             failure.Merge(_workspaces[w].Failure);
             forwardTicks += _workspaces[w].ForwardTicks;
             backwardTicks += _workspaces[w].BackwardTicks;
+            answerTicks += _workspaces[w].AnswerTicks;
         }
         if (reduce != BatchReduce.None && !failure.Found)
         {
@@ -177,14 +178,14 @@ public sealed partial class BatchEngine : IDisposable
 
         int liveLanes = Math.Min(stride, size);
         var stats = new EvaluationStats(n, edges, training ? localRows * liveLanes : 0, valueRows * liveLanes);
-        // Forward and backward interleave tile by tile on each thread: the wall time of the tiles is split
-        // between them as the threads' time was.
-        double forwardShare = forwardTicks + backwardTicks == 0 ? 1 : (double)forwardTicks / (forwardTicks + backwardTicks);
+        // Forward, backward and copying into the answer interleave tile by tile on each thread: the wall time
+        // of the tiles is split between them as the threads' time was, and the copying is left out.
+        double ticks = Math.Max(forwardTicks + backwardTicks + answerTicks, 1);
         return new BatchResult(size, mode, values, training ? gradAnswers : null, gradCount, reduce != BatchReduce.None,
             stats, failure.Error, failure.Sample)
         {
-            ForwardTime = wall * forwardShare,
-            BackwardTime = wall * (1 - forwardShare),
+            ForwardTime = wall * (forwardTicks / ticks),
+            BackwardTime = wall * (backwardTicks / ticks),
         };
     }
 
@@ -272,7 +273,9 @@ public sealed partial class BatchEngine : IDisposable
                 work.BackwardTicks += Stopwatch.GetTimestamp() - forwardEnd;
                 if (work.Failure.Found) continue;
             }
+            long answerStart = Stopwatch.GetTimestamp();
             Answer(tile, t, job);
+            work.AnswerTicks += Stopwatch.GetTimestamp() - answerStart;
         }
     }
 
@@ -646,7 +649,6 @@ public sealed partial class BatchEngine : IDisposable
     public void Dispose()
     {
         foreach (Workspace work in _workspaces) work.Dispose();
-        foreach (Helper helper in _helpers) helper.Dispose();
         _workspaces = [];
         _helpers = [];
         foreach (double[] buffer in (double[][])[_tileSums, _values, _gradAnswers])
