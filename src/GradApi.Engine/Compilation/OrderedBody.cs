@@ -106,6 +106,7 @@ internal static class OrderedBody
         for (int i = 0; i < codes.Length; i++)
         {
             if ((i & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (i + LookAhead < codes.Length) PrefetchSlots(spec, ids, i + LookAhead);
             byte code = codes[i];
             if (code == GraphSpec.UnknownOp || idRanges[i].Length == 0) return false;
             Op op = OpTable.Get((OpCode)code);
@@ -135,6 +136,21 @@ internal static class OrderedBody
         }
         levels = Math.Max(top + 1, 1); // level 0 is there even without gates: the leaves nobody reads stand on it
         return true;
+    }
+
+    /// <summary>
+    /// How many nodes ahead <see cref="ResolveAndLevel"/> asks for the id table's slots: enough for a miss of every cache
+    /// to come in while the nodes in between are resolved.
+    /// </summary>
+    private const int LookAhead = 16;
+
+    /// <summary>The slots that resolving node <paramref name="i"/> will read: its inputs' and its own.</summary>
+    private static void PrefetchSlots(GraphSpec spec, IdTable ids, int i)
+    {
+        ReadOnlySpan<TextRange> inputs = spec.Inputs;
+        ReadOnlySpan<int> inputStart = spec.InputStarts;
+        for (int e = inputStart[i], end = inputStart[i + 1]; e < end; e++) ids.Prefetch(spec.Text(inputs[e]));
+        ids.Prefetch(spec.Text(spec.Ids[i]));
     }
 
     /// <summary>The named output, or the only sink; -1 when there is none or more than one (the general path says which).</summary>

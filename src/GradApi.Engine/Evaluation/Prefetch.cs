@@ -22,4 +22,11 @@ internal static class Prefetch
     {
         if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref number));
     }
+
+    /// <summary>The same for any other item of an array: the id table's slots.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Line<T>(ref T item)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref item));
+    }
 }
