@@ -64,6 +64,14 @@ public class PipelineBenchmarks
         return tape.NodeCount;
     }
 
+    /// <summary>The same graph compiled for inference: the tape and the slots its values take turns in.</summary>
+    [Benchmark]
+    public int CompileInference()
+    {
+        using Tape tape = _compiler.Compile(_spec, EvaluationMode.Inference).Tape!;
+        return tape.NodeCount;
+    }
+
     /// <summary>
     /// The same graph compiled the general way (Kahn's algorithm over lists of readers), as a body that lists some
     /// node after a reader of it is: the cost <see cref="Compile"/>'s path for a body in order saves.
