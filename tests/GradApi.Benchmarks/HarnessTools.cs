@@ -41,14 +41,15 @@ public static class HarnessTools
         }
     }
 
+    /// <summary>Batches run before the timed ones of <see cref="Batch"/>.</summary>
+    private const int BatchWarmUps = 10;
+
     /// <summary>
     /// Prints <c>batch nodes N edges E size B</c>, then per run <c>batch training|inference|scalar-training RUN
     /// MILLISECONDS NS_PER_NODE_SAMPLE ALLOCATED_BYTES CPU_MILLISECONDS</c> (the process's CPU time: on a busy
     /// machine it moves less than the wall clock), then <c>batch check SUM_OF_VALUES SUM_OF_FIRST_INPUT_GRADS</c> for
     /// the harness to compare with its own answer.
     /// </summary>
-    private const int BatchWarmUps = 10;
-
     private static void Batch(byte[] body, int size, int runs)
     {
         using GraphSpec spec = GradApi.Evaluate.GraphJsonReader.Read(body, int.MaxValue, new GradApi.Engine.Expressions.ExpressionParser());

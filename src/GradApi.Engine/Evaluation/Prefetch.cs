@@ -17,13 +17,7 @@ namespace GradApi.Engine.Evaluation;
 /// </remarks>
 internal static class Prefetch
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Line(ref double number)
-    {
-        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref number));
-    }
-
-    /// <summary>The same for any other item of an array: the id table's slots.</summary>
+    /// <summary>The line of <paramref name="item"/>, an item of an array: a value, a grad, a slot of the id table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Line<T>(ref T item)
     {
