@@ -48,10 +48,10 @@ public sealed partial class BatchEngine
 
         public void Rent(int rows, int partials, int grads, int scratch)
         {
-            Ensure(ref Rows, rows);
-            Ensure(ref Partials, partials);
-            Ensure(ref Grads, grads);
-            Ensure(ref Scratch, scratch);
+            BatchEngine.Rent(pool, ref Rows, rows);
+            BatchEngine.Rent(pool, ref Partials, partials);
+            BatchEngine.Rent(pool, ref Grads, grads);
+            BatchEngine.Rent(pool, ref Scratch, scratch);
         }
 
         /// <summary>Clears what the last batch found.</summary>
@@ -62,18 +62,12 @@ public sealed partial class BatchEngine
             Fault = null;
         }
 
-        private void Ensure(ref double[] buffer, int length)
-        {
-            if (buffer.Length >= length) return;
-            if (buffer.Length > 0) pool.Return(buffer);
-            buffer = pool.Rent(length);
-        }
-
         public void Dispose()
         {
-            foreach (double[] buffer in (double[][])[Rows, Partials, Grads, Scratch])
-                if (buffer.Length > 0) pool.Return(buffer);
-            Rows = Partials = Grads = Scratch = [];
+            GiveBack(pool, ref Rows);
+            GiveBack(pool, ref Partials);
+            GiveBack(pool, ref Grads);
+            GiveBack(pool, ref Scratch);
         }
     }
 

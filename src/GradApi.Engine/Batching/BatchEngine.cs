@@ -135,10 +135,10 @@ public sealed partial class BatchEngine : IDisposable
         int workers = Workers(tiles, (long)n * size);
         EnsureWorkspaces(workers);
         for (int w = 0; w < workers; w++) _workspaces[w].Rent(valueRows * stride, training ? localRows * stride : 0, training ? n * stride : 0, stride);
-        double[] values = Rent(ref _values, size);
+        double[] values = Rent(_pool, ref _values, size);
         int gradLength = reduce == BatchReduce.None ? size : 1;
-        double[] gradAnswers = Rent(ref _gradAnswers, gradCount * gradLength);
-        double[] tileSums = reduce != BatchReduce.None ? Rent(ref _tileSums, tiles * gradCount) : [];
+        double[] gradAnswers = Rent(_pool, ref _gradAnswers, gradCount * gradLength);
+        double[] tileSums = reduce != BatchReduce.None ? Rent(_pool, ref _tileSums, tiles * gradCount) : [];
 
         Job job = _job;
         (job.Tape, job.Inputs, job.Plan, job.Training, job.GradCount, job.Reduce) = (tape, inputs, plan, training, gradCount, reduce);
@@ -547,7 +547,7 @@ public sealed partial class BatchEngine : IDisposable
     private void MapLeaves(Tape tape, BatchInputs inputs)
     {
         int n = tape.NodeCount;
-        int[] source = RentInts(ref _leafSource, n);
+        int[] source = Rent(BufferPool<int>.Shared, ref _leafSource, n);
         Array.Fill(source, -1, 0, n);
         ReadOnlySpan<BatchInputs.Entry> entries = inputs.Entries;
         for (int i = 0; i < entries.Length; i++)
@@ -571,7 +571,7 @@ public sealed partial class BatchEngine : IDisposable
     private int MapLocals(Tape tape)
     {
         int[] edgeStart = tape.EdgeStart;
-        int[] local = RentInts(ref _edgeLocal, tape.EdgeCount);
+        int[] local = Rent(BufferPool<int>.Shared, ref _edgeLocal, tape.EdgeCount);
         int rows = 0;
         for (int p = 0; p < tape.NodeCount; p++)
         {
@@ -593,8 +593,8 @@ public sealed partial class BatchEngine : IDisposable
         int n = tape.NodeCount, output = tape.Output;
         int[] edgeStart = tape.EdgeStart;
         int[] edgeInput = tape.EdgeInput;
-        byte[] reached = RentBytes(ref _reached, n);
-        byte[] first = RentBytes(ref _firstGrad, tape.EdgeCount);
+        byte[] reached = Rent(BufferPool<byte>.Shared, ref _reached, n);
+        byte[] first = Rent(BufferPool<byte>.Shared, ref _firstGrad, tape.EdgeCount);
         Array.Clear(reached, 0, n);
         reached[output] = 1;
         for (int p = output; p >= 0; p--)
@@ -612,7 +612,7 @@ public sealed partial class BatchEngine : IDisposable
     /// <summary>The tape positions of the requested nodes; their count.</summary>
     private int MapGrads(Tape tape, ReadOnlySpan<int> gradNodes)
     {
-        int[] positions = RentInts(ref _gradPositions, gradNodes.Length);
+        int[] positions = Rent(BufferPool<int>.Shared, ref _gradPositions, gradNodes.Length);
         for (int k = 0; k < gradNodes.Length; k++)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(gradNodes[k], nameof(gradNodes));
@@ -622,28 +622,20 @@ public sealed partial class BatchEngine : IDisposable
         return gradNodes.Length;
     }
 
-    private double[] Rent(ref double[] buffer, int length)
+    /// <summary><paramref name="buffer"/> if it holds <paramref name="length"/> items, else a longer one from <paramref name="pool"/> in its place (the old one given back).</summary>
+    private static T[] Rent<T>(ArrayPool<T> pool, ref T[] buffer, int length)
     {
         if (buffer.Length >= length) return buffer;
-        if (buffer.Length > 0) _pool.Return(buffer);
-        buffer = _pool.Rent(Math.Max(length, 1));
+        if (buffer.Length > 0) pool.Return(buffer);
+        buffer = pool.Rent(Math.Max(length, 1));
         return buffer;
     }
 
-    private static byte[] RentBytes(ref byte[] buffer, int length)
+    /// <summary>Gives <paramref name="buffer"/> back to <paramref name="pool"/>, once: it is empty after.</summary>
+    private static void GiveBack<T>(ArrayPool<T> pool, ref T[] buffer)
     {
-        if (buffer.Length >= length) return buffer;
-        if (buffer.Length > 0) BufferPool<byte>.Shared.Return(buffer);
-        buffer = BufferPool<byte>.Shared.Rent(Math.Max(length, 1));
-        return buffer;
-    }
-
-    private static int[] RentInts(ref int[] buffer, int length)
-    {
-        if (buffer.Length >= length) return buffer;
-        if (buffer.Length > 0) BufferPool<int>.Shared.Return(buffer);
-        buffer = BufferPool<int>.Shared.Rent(Math.Max(length, 1));
-        return buffer;
+        if (buffer.Length > 0) pool.Return(buffer);
+        buffer = [];
     }
 
     public void Dispose()
@@ -651,15 +643,13 @@ public sealed partial class BatchEngine : IDisposable
         foreach (Workspace work in _workspaces) work.Dispose();
         _workspaces = [];
         _helpers = [];
-        foreach (double[] buffer in (double[][])[_tileSums, _values, _gradAnswers])
-            if (buffer.Length > 0) _pool.Return(buffer);
-        _tileSums = _values = _gradAnswers = [];
-        if (_leafSource.Length > 0) BufferPool<int>.Shared.Return(_leafSource);
-        if (_gradPositions.Length > 0) BufferPool<int>.Shared.Return(_gradPositions);
-        if (_edgeLocal.Length > 0) BufferPool<int>.Shared.Return(_edgeLocal);
-        _leafSource = _gradPositions = _edgeLocal = [];
-        foreach (byte[] buffer in (byte[][])[_reached, _firstGrad])
-            if (buffer.Length > 0) BufferPool<byte>.Shared.Return(buffer);
-        _reached = _firstGrad = [];
+        GiveBack(_pool, ref _tileSums);
+        GiveBack(_pool, ref _values);
+        GiveBack(_pool, ref _gradAnswers);
+        GiveBack(BufferPool<int>.Shared, ref _leafSource);
+        GiveBack(BufferPool<int>.Shared, ref _gradPositions);
+        GiveBack(BufferPool<int>.Shared, ref _edgeLocal);
+        GiveBack(BufferPool<byte>.Shared, ref _reached);
+        GiveBack(BufferPool<byte>.Shared, ref _firstGrad);
     }
 }
