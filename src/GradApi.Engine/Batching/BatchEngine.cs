@@ -84,12 +84,12 @@ public sealed partial class BatchEngine : IDisposable
 
     public BatchEngine() : this(BufferPool<double>.Shared) { }
 
-    public BatchEngine(ArrayPool<double> pool) : this(pool, Math.Min(Environment.ProcessorCount, MaxWorkers), ParallelWork) { }
+    public BatchEngine(ArrayPool<double> pool) : this(pool, MaxWorkers, ParallelWork) { }
 
     /// <summary>
     /// An engine that runs a batch of at least <paramref name="parallelWork"/> node-samples on up to
-    /// <paramref name="maxWorkers"/> threads; with <paramref name="idlePoolOnly"/>, only while the thread pool has no
-    /// work waiting.
+    /// <paramref name="maxWorkers"/> threads; with <paramref name="idlePoolOnly"/>, only as <see cref="SpareCores"/> allows
+    /// (without, on that many threads whatever the machine: for tests).
     /// </summary>
     internal BatchEngine(ArrayPool<double> pool, int maxWorkers, long parallelWork, bool idlePoolOnly = true)
     {
@@ -191,12 +191,11 @@ public sealed partial class BatchEngine : IDisposable
 
     /// <summary>
     /// How many threads run the tiles: one, unless there are several tiles and enough work to pay for
-    /// handing some of it to another core (<see cref="ParallelWork"/> node-samples), then one per
-    /// processor, at most <see cref="MaxWorkers"/>; and one while the thread pool has work waiting (a busy
-    /// server's other requests), which would otherwise wait behind this batch's helpers.
+    /// handing some of it to another core (<see cref="ParallelWork"/> node-samples), then as many as
+    /// <see cref="SpareCores"/> allows, at most <see cref="MaxWorkers"/>.
     /// </summary>
     private int Workers(int tiles, long work) =>
-        work < _parallelWork || (_idlePoolOnly && ThreadPool.PendingWorkItemCount > 0) ? 1 : Math.Min(tiles, _maxWorkers);
+        work < _parallelWork ? 1 : Math.Min(_idlePoolOnly ? SpareCores.For(tiles) : tiles, _maxWorkers);
 
     /// <summary>
     /// Runs the job's tiles on <paramref name="workers"/> threads, this one and helpers from the thread pool,

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using GradApi.Engine;
 using GradApi.Engine.Buffers;
 using GradApi.Evaluate;
 
@@ -45,9 +46,8 @@ internal static class NumberArrayReader
             BufferPool<double>.Shared.Return(lanes);
             lanes = BufferPool<double>.Shared.Rent(n);
         }
-        // In parts only while the thread pool has no work waiting, as the batch engine's tiles: a busy server's other
-        // requests would wait behind them.
-        int parts = ThreadPool.PendingWorkItemCount == 0 ? Math.Min(Environment.ProcessorCount, n / MinPartNumbers) : 1;
+        // In parts only as the batch engine's tiles are: while the thread pool has no work waiting.
+        int parts = SpareCores.For(n / MinPartNumbers);
         if (!(parts > 1 ? ReadInParts(items[..end], lanes, n, parts) : ReadNumbers(numbers, lanes.AsSpan(0, n)))) return -1;
         count = n;
         return end;
