@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
@@ -59,6 +60,9 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
     /// <summary>Set by the resolver when it will resolve nothing more: a fault in the graph, an exception, a cancellation.</summary>
     private bool _done;
 
+    /// <summary>Written by the resolver only, read once it is stopped.</summary>
+    private long _aheadTicks;
+
     private IdTable? _ids;
     private OrderedPrefix? _prefix;
     private Exception? _fault;
@@ -97,6 +101,13 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
         _lastPublished = spec.NodeCount;
         spec.ShareWhileGrowing();
     }
+
+    /// <summary>
+    /// How long the resolver worked on another thread before <see cref="Finish"/> (or <see cref="Dispose"/>) stopped it:
+    /// compile time spent while the parse ran, beside it, which the caller did not wait for. Zero if it never ran, and
+    /// until it is stopped.
+    /// </summary>
+    public TimeSpan AheadTime => Volatile.Read(ref _state) == Stopped ? Stopwatch.GetElapsedTime(0, _aheadTicks) : TimeSpan.Zero;
 
     /// <summary>How many nodes the resolver had resolved when <see cref="Finish"/> stopped it (for tests and benchmarks).</summary>
     internal int ResolvedAhead { get; private set; }
@@ -168,7 +179,9 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
         if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued) return; // taken back by Stop
         while (true)
         {
+            long start = Stopwatch.GetTimestamp();
             int resolved = ResolvePublished();
+            _aheadTicks += Stopwatch.GetTimestamp() - start;
             lock (_gate)
             {
                 Interlocked.Exchange(ref _state, Idle);

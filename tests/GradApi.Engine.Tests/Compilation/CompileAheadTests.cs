@@ -82,6 +82,7 @@ public sealed class CompileAheadTests
             Assert.False(ahead.HoldsResources);
             AssertSameResult(Compiler.Compile(spec, mode), early!, mode);
             resolvedAhead += ahead.ResolvedAhead;
+            if (ahead.ResolvedAhead > 0) Assert.True(ahead.AheadTime > TimeSpan.Zero);
         }
         Assert.True(resolvedAhead > 0, "the resolver never ran ahead");
     }
