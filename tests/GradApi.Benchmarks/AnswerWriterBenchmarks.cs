@@ -82,6 +82,14 @@ public class AnswerWriterBenchmarks
     [Benchmark, BenchmarkCategory("evaluate 10^6 nodes")]
     public Task EvaluateAnswer() => new EvaluationJsonResult(_evaluation).WriteAsync(PipeWriter.Create(Stream.Null), CancellationToken.None);
 
+    /// <summary>The nodes alone on one thread, as every answer was written before its chunks went to spare cores.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("nodes of 10^6")]
+    public Task NodesOneThread() => JsonPieces.WriteAsync(PipeWriter.Create(Stream.Null), new NodesJson(_evaluation), _evaluation.Tape.Spec.NodeCount, CancellationToken.None).AsTask();
+
+    /// <summary>The nodes as the service writes them: the chunks after the first formatted on spare cores.</summary>
+    [Benchmark, BenchmarkCategory("nodes of 10^6")]
+    public Task Nodes() => JsonPieces.WriteAsync(PipeWriter.Create(Stream.Null), new NodesJson(_evaluation), CancellationToken.None).AsTask();
+
     [Benchmark(Baseline = true), BenchmarkCategory("batch B = 10^5")]
     public Task BatchAnswerUtf8JsonWriter() => WriteBatchAsync(PipeWriter.Create(Stream.Null));
 
