@@ -18,7 +18,9 @@ namespace GradApi.Benchmarks;
 /// service flushes them: the evaluate answer of the 10^6-node random DAG (about 71 MB, a value and a grad
 /// per node) and the batch answer of the sigmoid neuron at B = 10^5 (the value and five grads per sample),
 /// each by the service's writer against the baseline, the same answer written call by call through
-/// <see cref="Utf8JsonWriter"/> as the service wrote it before (byte for byte the same answer: AnswerBytesTests).
+/// <see cref="Utf8JsonWriter"/> as the service wrote it before (byte for byte the same answer: AnswerBytesTests);
+/// and the evaluate answer's nodes alone as the service writes them, their chunks formatted on spare cores, against
+/// the same nodes written on one thread (ParallelChunksTests: the same bytes).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
