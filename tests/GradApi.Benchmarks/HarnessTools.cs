@@ -12,6 +12,8 @@ namespace GradApi.Benchmarks;
 /// of the file's bytes RUNS times in this one process, the first run cold (JIT, fresh memory), and
 /// prints one line per run: <c>parse RUN MILLISECONDS</c>.
 /// <c>engine N dag|chain [RUNS]</c> times the scalar engine on <see cref="EngineBenchmarks"/>' graphs (<see cref="Engine"/>).
+/// <c>ahead N [RUNS]</c> times a parse of a random DAG's body followed by its compile, against the same parse with
+/// <see cref="GradApi.Engine.Compilation.CompileAhead"/> (<see cref="Ahead"/>).
 /// <c>batch FILE B [RUNS]</c> (for tests/load/torch_batch.py) evaluates the graph in the file at B samples
 /// (<see cref="BatchWorkload"/>) with the batch engine, warm, RUNS times in training and in inference.
 /// </summary>
@@ -33,11 +35,64 @@ public static class HarnessTools
             case ["engine", string nodes, string shape, .. string[] rest]:
                 Engine(int.Parse(nodes, CultureInfo.InvariantCulture), shape, rest is [string evaluations] ? int.Parse(evaluations, CultureInfo.InvariantCulture) : 20);
                 return true;
+            case ["ahead", string nodes, .. string[] rest]:
+                Ahead(int.Parse(nodes, CultureInfo.InvariantCulture), rest is [string aheadRuns] ? int.Parse(aheadRuns, CultureInfo.InvariantCulture) : 10);
+                return true;
             case ["parse", string file, .. string[] rest]:
                 Parse(File.ReadAllBytes(file), rest is [string runs] ? int.Parse(runs, CultureInfo.InvariantCulture) : 5);
                 return true;
             default:
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// The body of <see cref="RandomGraphs.Dag"/> of <paramref name="nodes"/> nodes parsed (<see cref="CompileAheadBenchmarks"/>' reader)
+    /// and compiled, RUNS times each way, the two ways alternating (after three warm-up rounds), in training then in inference.
+    /// Prints per run <c>ahead MODE then|ahead RUN PARSE_MS COMPILE_MS TOTAL_MS RESOLVED_AHEAD</c> (for the overlapped way, its
+    /// compile is <see cref="GradApi.Engine.Compilation.CompileAhead.Finish"/> alone), then per mode and way the medians:
+    /// <c>ahead MODE then|ahead median PARSE_MS COMPILE_MS TOTAL_MS</c>, and the ratio of the medians' totals.
+    /// </summary>
+    private static void Ahead(int nodes, int runs)
+    {
+        byte[] body;
+        using (GraphSpec dag = RandomGraphs.Dag(nodes)) body = GraphJson.Serialize(dag);
+        Console.WriteLine($"ahead body {body.Length} bytes, {nodes} nodes, {Environment.ProcessorCount} processors");
+        var compiler = new GradApi.Engine.Compilation.GraphCompiler();
+        foreach (var mode in new[] { GradApi.Engine.Evaluation.EvaluationMode.Training, GradApi.Engine.Evaluation.EvaluationMode.Inference })
+        {
+            var times = new Dictionary<string, List<(double Parse, double Compile)>> { ["then"] = [], ["ahead"] = [] };
+            for (int run = -3; run < runs; run++)
+            {
+                foreach (string way in run % 2 == 0 ? new[] { "then", "ahead" } : ["ahead", "then"])
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    using var spec = new GraphSpec(body.Length / 48, body.Length / 24, body.Length / 3);
+                    using var ahead = way == "ahead" ? new GradApi.Engine.Compilation.CompileAhead(spec, body.Length / 64) : null;
+                    CompileAheadBenchmarks.ParseInto(body, spec, ahead);
+                    long parsed = Stopwatch.GetTimestamp();
+                    var compiled = ahead is null ? compiler.Compile(spec, mode) : ahead.Finish(mode);
+                    long done = Stopwatch.GetTimestamp();
+                    if (!compiled.Succeeded) throw new InvalidOperationException("the graph did not compile");
+                    double parseMs = Ms(start, parsed), compileMs = Ms(parsed, done);
+                    if (run < 0) continue;
+                    times[way].Add((parseMs, compileMs));
+                    Console.WriteLine(FormattableString.Invariant(
+                        $"ahead {mode} {way} {run} {parseMs:F1} {compileMs:F1} {parseMs + compileMs:F1} {ahead?.ResolvedAhead ?? 0}"));
+                }
+            }
+            foreach ((string way, var list) in times)
+                Console.WriteLine(FormattableString.Invariant(
+                    $"ahead {mode} {way} median {Median(list.Select(t => t.Parse)):F1} {Median(list.Select(t => t.Compile)):F1} {Median(list.Select(t => t.Parse + t.Compile)):F1}"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"ahead {mode} ratio {Median(times["ahead"].Select(t => t.Parse + t.Compile)) / Median(times["then"].Select(t => t.Parse + t.Compile)):F3}"));
+        }
+
+        static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+        static double Median(IEnumerable<double> values)
+        {
+            double[] sorted = [.. values.Order()];
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
     }
 

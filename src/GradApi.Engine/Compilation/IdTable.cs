@@ -14,6 +14,10 @@ namespace GradApi.Engine.Compilation;
 /// decide a match without a second trip to memory: an id of up to 7 bytes (most are) is packed
 /// into the slot's key whole; a longer one keeps its hash there and is compared with the spec's
 /// text. The hash is seeded per process, so no fixed set of ids collides on every server.
+/// <para>
+/// Sized for a count of ids given up front, at a load of at most a half; an id added past that count doubles the
+/// table (every id moved to its slot in the larger one), for a compile that starts before the parse has counted the nodes.
+/// </para>
 /// </remarks>
 internal sealed class IdTable : IDisposable
 {
@@ -23,7 +27,8 @@ internal sealed class IdTable : IDisposable
     private static readonly ulong HashSeed = (ulong)Random.Shared.NextInt64();
 
     private readonly GraphSpec _spec;
-    private readonly int _mask;
+    private int _mask;
+    private int _count;
     private Slot[] _slots;
 
     private struct Slot
@@ -38,14 +43,19 @@ internal sealed class IdTable : IDisposable
         public int Tag;
     }
 
+    /// <param name="spec">The graph whose ids these are.</param>
+    /// <param name="count">How many ids to make room for; more may be added, at the cost of a grow.</param>
     public IdTable(GraphSpec spec, int count)
     {
         _spec = spec;
-        int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * count, 16));
+        int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * Math.Max(count, 0), 16));
         _mask = capacity - 1;
         _slots = BufferPool<Slot>.Shared.Rent(capacity);
         Array.Clear(_slots, 0, capacity);
     }
+
+    /// <summary>How many slots the table has now.</summary>
+    internal int Capacity => _mask + 1;
 
     /// <summary>Adds <paramref name="node"/> under its id; if another node has that id, leaves the table as it is and returns that node.</summary>
     public int AddOrFind(int node) => AddOrFind(node, 0);
@@ -54,9 +64,12 @@ internal sealed class IdTable : IDisposable
     /// <see cref="AddOrFind(int)"/>, keeping <paramref name="tag"/> with the id: <see cref="Find(ReadOnlySpan{byte}, out int)"/>
     /// gives it back from the slot it reads anyway, where a lookup by the node's index would be a second trip to memory.
     /// </summary>
-    public int AddOrFind(int node, int tag)
+    public int AddOrFind(int node, int tag) => AddOrFind(node, _spec.IdUtf8(node), tag);
+
+    /// <summary><see cref="AddOrFind(int, int)"/> for a caller that has the node's id at hand: <paramref name="id"/>.</summary>
+    public int AddOrFind(int node, ReadOnlySpan<byte> id, int tag)
     {
-        ReadOnlySpan<byte> id = _spec.IdUtf8(node);
+        if (_count >= (_mask + 1) / 2) Grow();
         ulong key = KeyOf(id, out uint hash);
         Slot[] slots = _slots;
         for (int i = (int)hash & _mask; ; i = (i + 1) & _mask)
@@ -67,6 +80,7 @@ internal sealed class IdTable : IDisposable
                 slot.Key = key;
                 slot.NodePlusOne = node + 1;
                 slot.Tag = tag;
+                _count++;
                 return node;
             }
             if (slot.Key == key && (id.Length <= InlineLength || SameId(slot, id))) return slot.NodePlusOne - 1;
@@ -155,8 +169,39 @@ internal sealed class IdTable : IDisposable
         return h ^ (h >> 33);
     }
 
+    /// <summary>
+    /// Twice the slots, each id moved to its place among them: its hash picks its first slot, from the key for an id
+    /// packed whole, from the spec's text for a longer one (the key keeps only part of that hash).
+    /// </summary>
+    private void Grow()
+    {
+        Slot[] old = _slots;
+        int oldCapacity = _mask + 1, capacity = 2 * oldCapacity;
+        Slot[] slots = BufferPool<Slot>.Shared.Rent(capacity);
+        Array.Clear(slots, 0, capacity);
+        int mask = capacity - 1;
+        for (int s = 0; s < oldCapacity; s++)
+        {
+            Slot slot = old[s];
+            if (slot.NodePlusOne == 0) continue;
+            uint hash;
+            if ((slot.Key & LongId) == LongId) KeyOf(_spec.IdUtf8(slot.NodePlusOne - 1), out hash);
+            else hash = (uint)(Avalanche(slot.Key ^ HashSeed) >> 32);
+            int i = (int)hash & mask;
+            while (slots[i].NodePlusOne != 0) i = (i + 1) & mask;
+            slots[i] = slot;
+        }
+        _slots = slots;
+        _mask = mask;
+        BufferPool<Slot>.Shared.Return(old);
+    }
+
     /// <summary>Empties the table, for the ids to be added again from the first.</summary>
-    public void Clear() => Array.Clear(_slots, 0, _mask + 1);
+    public void Clear()
+    {
+        Array.Clear(_slots, 0, _mask + 1);
+        _count = 0;
+    }
 
     /// <summary>How many slots a search for <paramref name="id"/> looks at: 1 when its first slot decides.</summary>
     internal int ProbeLength(ReadOnlySpan<byte> id)

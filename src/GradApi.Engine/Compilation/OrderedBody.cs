@@ -7,7 +7,7 @@ namespace GradApi.Engine.Compilation;
 
 /// <summary>
 /// The compile of a valid graph whose every input names an earlier node, the order clients nearly always send:
-/// one pass over the nodes resolves, checks and levels them, and the tape comes out in the very order that
+/// one pass over the nodes (<see cref="OrderedPrefix"/>) resolves, checks and levels them, and the tape comes out in the very order that
 /// <see cref="GraphCompiler"/>'s Kahn's algorithm gives, without its lists of readers. Anything else (an input
 /// naming a later node, any error) makes <see cref="TryCompile"/> give up, and the general path compiles the
 /// graph or reports what is wrong with it, as it always has.
@@ -33,7 +33,7 @@ internal static class OrderedBody
     private const int CancellationStride = 4096;
 
     /// <summary>The level of a leaf; gates have levels 0 and up.</summary>
-    private const int Leaf = -1;
+    private const int Leaf = OrderedPrefix.Leaf;
 
     /// <summary>
     /// The tape of <paramref name="spec"/>, the same one the general path compiles; or null if the graph names a
@@ -42,29 +42,34 @@ internal static class OrderedBody
     public static Tape? TryCompile(GraphSpec spec, IdTable ids, EvaluationMode mode, bool inputDefaultsOptional,
         CancellationToken cancellationToken)
     {
-        int n = spec.NodeCount, edges = spec.InputCount;
+        int n = spec.NodeCount;
         if (n == 0 || !double.IsFinite(spec.Seed)) return null;
+        using var prefix = new OrderedPrefix(ids, n, spec.InputCount, inputDefaultsOptional);
+        return prefix.Advance(spec.View(n), cancellationToken) ? TryFinish(spec, prefix, mode, cancellationToken) : null;
+    }
 
-        int[]? edgeNode = BufferPool<int>.Shared.Rent(edges);
-        int[]? level = BufferPool<int>.Shared.Rent(n); // the level of each node, then its rank in the queue
-        bool[]? isRead = BufferPool<bool>.Shared.Rent(n);
+    /// <summary>
+    /// The tape, from <paramref name="prefix"/> with every node of <paramref name="spec"/> resolved: the output found,
+    /// the queue sorted level by level, the tape emitted (and for inference planned). Null when the output is not there
+    /// or not the only sink, or the seed is not finite; the prefix's arrays are given back either way.
+    /// </summary>
+    public static Tape? TryFinish(GraphSpec spec, OrderedPrefix prefix, EvaluationMode mode, CancellationToken cancellationToken)
+    {
+        if (spec.NodeCount == 0 || prefix.Resolved != spec.NodeCount || prefix.Failed || !double.IsFinite(spec.Seed)) return null;
         int[]? queue = null;
         long[]? inputRange = null;
         try
         {
-            Array.Clear(isRead, 0, n);
-            if (!ResolveAndLevel(spec, ids, edgeNode, level, isRead, inputDefaultsOptional, out int levels, cancellationToken))
-                return null;
-            int output = Output(spec, ids, isRead);
+            int output = Output(spec, prefix.Ids, prefix.IsRead!);
             if (output < 0) return null;
 
-            queue = Queue(spec, edgeNode, level, isRead, levels, out inputRange, out int queued, cancellationToken);
+            queue = Queue(spec, prefix.EdgeNode!, prefix.Level!, prefix.IsRead!, prefix.Levels, out inputRange, out int queued, cancellationToken);
             // Each working array goes back to the pool as soon as it is done with, so that the next stage's arrays
             // of the same size are these again rather than more memory: the tape's, then the inference plan's.
-            GiveBack(ref level);
-            GiveBack(ref isRead);
-            TapeArrays tape = Emit(spec, edgeNode, queue, inputRange, queued);
-            GiveBack(ref edgeNode);
+            OrderedPrefix.GiveBack(ref prefix.Level);
+            OrderedPrefix.GiveBack(ref prefix.IsRead);
+            TapeArrays tape = Emit(spec, prefix.EdgeNode!, queue, inputRange, queued);
+            OrderedPrefix.GiveBack(ref prefix.EdgeNode);
             GiveBack(ref queue);
             GiveBack(ref inputRange);
             return GraphCompiler.NewTape(spec, tape.Ops, tape.LeafValues, tape.EdgeStart, tape.EdgeInput, tape.NodeAt, tape.PositionOf,
@@ -72,86 +77,14 @@ internal static class OrderedBody
         }
         finally
         {
-            GiveBack(ref edgeNode);
-            GiveBack(ref level);
-            GiveBack(ref isRead);
+            prefix.Dispose();
             GiveBack(ref queue);
             GiveBack(ref inputRange);
         }
     }
 
     /// <summary>Returns <paramref name="array"/> to the pool, once: it is null after.</summary>
-    private static void GiveBack<T>(ref T[]? array)
-    {
-        if (array is null) return;
-        BufferPool<T>.Shared.Return(array);
-        array = null;
-    }
-
-    /// <summary>
-    /// In the request's order, each node's inputs found among the nodes before it, the node checked as
-    /// <see cref="GraphCompiler"/> checks it, its level set and its id added. False at the first input that names
-    /// no earlier node and at the first fault of any kind.
-    /// </summary>
-    private static bool ResolveAndLevel(GraphSpec spec, IdTable ids, int[] edgeNode, int[] level, bool[] isRead,
-        bool inputDefaultsOptional, out int levels, CancellationToken cancellationToken)
-    {
-        ReadOnlySpan<TextRange> idRanges = spec.Ids;
-        ReadOnlySpan<TextRange> inputs = spec.Inputs;
-        ReadOnlySpan<int> inputStart = spec.InputStarts;
-        ReadOnlySpan<byte> codes = spec.OpCodes;
-        ReadOnlySpan<double> values = spec.Values;
-        int top = -1;
-        levels = 0;
-        for (int i = 0; i < codes.Length; i++)
-        {
-            if ((i & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
-            if (i + LookAhead < codes.Length) PrefetchSlots(spec, ids, i + LookAhead);
-            byte code = codes[i];
-            if (code == GraphSpec.UnknownOp || idRanges[i].Length == 0) return false;
-            Op op = OpTable.Get((OpCode)code);
-            int start = inputStart[i], end = inputStart[i + 1];
-            if (op.IsLeaf)
-            {
-                bool valueOptional = inputDefaultsOptional && op.Code == OpCode.Input;
-                if (spec.HasInputs(i) || !(spec.HasValue(i) ? double.IsFinite(values[i]) : valueOptional)) return false;
-                level[i] = Leaf;
-            }
-            else
-            {
-                if (spec.HasValue(i) || !spec.HasInputs(i) || !op.AcceptsArity(end - start)) return false;
-                int highest = Leaf;
-                for (int e = start; e < end; e++)
-                {
-                    int input = ids.Find(spec.Text(inputs[e]), out int inputLevel);
-                    if (input < 0) return false;
-                    edgeNode[e] = input;
-                    isRead[input] = true;
-                    highest = Math.Max(highest, inputLevel);
-                }
-                level[i] = highest + 1;
-                top = Math.Max(top, highest + 1);
-            }
-            if (ids.AddOrFind(i, level[i]) != i) return false;
-        }
-        levels = Math.Max(top + 1, 1); // level 0 is there even without gates: the leaves nobody reads stand on it
-        return true;
-    }
-
-    /// <summary>
-    /// How many nodes ahead <see cref="ResolveAndLevel"/> asks for the id table's slots: enough for a miss of every cache
-    /// to come in while the nodes in between are resolved.
-    /// </summary>
-    private const int LookAhead = 16;
-
-    /// <summary>The slots that resolving node <paramref name="i"/> will read: its inputs' and its own.</summary>
-    private static void PrefetchSlots(GraphSpec spec, IdTable ids, int i)
-    {
-        ReadOnlySpan<TextRange> inputs = spec.Inputs;
-        ReadOnlySpan<int> inputStart = spec.InputStarts;
-        for (int e = inputStart[i], end = inputStart[i + 1]; e < end; e++) ids.Prefetch(spec.Text(inputs[e]));
-        ids.Prefetch(spec.Text(spec.Ids[i]));
-    }
+    private static void GiveBack<T>(ref T[]? array) => OrderedPrefix.GiveBack(ref array);
 
     /// <summary>The named output, or the only sink; -1 when there is none or more than one (the general path says which).</summary>
     private static int Output(GraphSpec spec, IdTable ids, bool[] isRead)

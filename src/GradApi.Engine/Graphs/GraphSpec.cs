@@ -17,6 +17,12 @@ namespace GradApi.Engine.Graphs;
 /// Nodes are added with <see cref="BeginNode(string, string, double?, string?)"/> (or its UTF-8
 /// form), their inputs with <see cref="AddInput(string)"/>, then <see cref="EndNode"/>; the inputs
 /// of a node may be added before or after its BeginNode, as long as it is before its EndNode.
+/// <para>
+/// One other thread may read the nodes added so far while the spec grows (<see cref="Compilation.CompileAhead"/>): the
+/// writer calls <see cref="ShareWhileGrowing"/> first and tells the reader how many nodes it has added with a release;
+/// the reader reads them through <see cref="View"/> after an acquire. A grow then keeps the arrays it replaces until
+/// <see cref="EndSharing"/>, for the reader may still be reading them.
+/// </para>
 /// </remarks>
 public sealed class GraphSpec : IDisposable
 {
@@ -39,6 +45,9 @@ public sealed class GraphSpec : IDisposable
     private List<string?>? _labels;
     private List<IDisposable>? _owned;
 
+    /// <summary>While another thread may read the spec: how to give back each array a grow replaced.</summary>
+    private List<Action>? _retired;
+
     [Flags]
     private enum NodeFlags : byte
     {
@@ -46,6 +55,9 @@ public sealed class GraphSpec : IDisposable
         HasValue = 1,
         HasInputs = 2,
     }
+
+    internal const byte HasValueFlag = (byte)NodeFlags.HasValue;
+    internal const byte HasInputsFlag = (byte)NodeFlags.HasInputs;
 
     /// <param name="nodeCapacity">How many nodes to make room for at first; the arrays grow as needed.</param>
     /// <param name="inputCapacity">How many inputs, all nodes together.</param>
@@ -178,7 +190,10 @@ public sealed class GraphSpec : IDisposable
     public string Id(int node) => Encoding.UTF8.GetString(IdUtf8(node));
 
     /// <summary>The id of a node as the UTF-8 bytes it was sent as (unescaped).</summary>
-    public ReadOnlySpan<byte> IdUtf8(int node) => Text(Ids[node]);
+    /// <remarks>Reads the ids array and the node count apart, not as one span, so that a reader on another thread may call it
+    /// for any node it has been told of while the spec grows (see <see cref="ShareWhileGrowing"/>).</remarks>
+    public ReadOnlySpan<byte> IdUtf8(int node) =>
+        (uint)node < (uint)_nodeCount ? Text(_ids[node]) : throw new ArgumentOutOfRangeException(nameof(node));
 
     public string Op(int node) => _ops[node] == UnknownOp ? _unknownOps![node] : OpTable.Get((OpCode)_ops[node]).Name;
 
@@ -221,6 +236,36 @@ public sealed class GraphSpec : IDisposable
     /// <summary>The bytes of one range of the text arena.</summary>
     internal ReadOnlySpan<byte> Text(TextRange range) => _text.AsSpan(range.Start, range.Length);
 
+    /// <summary>
+    /// The first <paramref name="nodes"/> nodes, over the arrays as they are now: what a reader on another thread reads
+    /// while the spec grows, once told (with an acquire) that <paramref name="nodes"/> nodes were added. Each array is
+    /// read once, so the view's spans hold together, and a grow leaves them valid (see <see cref="ShareWhileGrowing"/>).
+    /// </summary>
+    internal NodesView View(int nodes)
+    {
+        int[] inputStart = _inputStart;
+        ReadOnlySpan<int> starts = inputStart.AsSpan(0, nodes + 1);
+        return new NodesView(_ids.AsSpan(0, nodes), _ops.AsSpan(0, nodes), _values.AsSpan(0, nodes), _flags.AsSpan(0, nodes), starts,
+            _inputs.AsSpan(0, starts[nodes]), _text);
+    }
+
+    /// <summary>
+    /// From now on a grow keeps the arrays it replaces instead of giving them back to the pool, and the arrays it puts in
+    /// their place are published with a release: for a reader on another thread (see <see cref="View"/>) until <see cref="EndSharing"/>.
+    /// </summary>
+    internal void ShareWhileGrowing() => _retired ??= [];
+
+    /// <summary>Whether it is shared now (<see cref="ShareWhileGrowing"/>).</summary>
+    internal bool IsShared => _retired is not null;
+
+    /// <summary>No other thread reads the spec any more: the arrays grows replaced go back to the pool.</summary>
+    internal void EndSharing()
+    {
+        if (_retired is null) return;
+        foreach (Action giveBack in _retired) giveBack();
+        _retired = null;
+    }
+
     private TextRange AddText(ReadOnlySpan<byte> utf8)
     {
         if (_text.Length - _textLength < utf8.Length) Grow(ref _text, _textLength, _textLength + utf8.Length);
@@ -259,13 +304,19 @@ public sealed class GraphSpec : IDisposable
         if (_inputStart.Length <= n + 1) Grow(ref _inputStart, n + 1, n + 2);
     }
 
-    /// <summary>Swaps <paramref name="array"/> for a pooled one at least twice as large, keeping its first <paramref name="used"/> items.</summary>
-    private static void Grow<T>(ref T[] array, int used, int needed)
+    /// <summary>
+    /// Swaps <paramref name="array"/> for a pooled one at least twice as large, keeping its first <paramref name="used"/> items;
+    /// the old one goes back to the pool, or while the spec is shared (<see cref="ShareWhileGrowing"/>) waits to.
+    /// </summary>
+    private void Grow<T>(ref T[] array, int used, int needed)
     {
-        T[] larger = BufferPool<T>.Shared.Rent((int)Math.Min(Math.Max(2L * array.Length, needed), Array.MaxLength));
-        array.AsSpan(0, used).CopyTo(larger);
-        BufferPool<T>.Shared.Return(array);
-        array = larger;
+        T[] old = array;
+        T[] larger = BufferPool<T>.Shared.Rent((int)Math.Min(Math.Max(2L * old.Length, needed), Array.MaxLength));
+        old.AsSpan(0, used).CopyTo(larger);
+        // A reader that sees the new array sees what was copied into it.
+        Volatile.Write(ref array, larger);
+        if (_retired is not null) _retired.Add(() => BufferPool<T>.Shared.Return(old));
+        else BufferPool<T>.Shared.Return(old);
     }
 
     /// <summary>
@@ -298,6 +349,7 @@ public sealed class GraphSpec : IDisposable
             foreach (IDisposable owned in _owned) owned.Dispose();
             _owned = null;
         }
+        EndSharing();
         if (_ids.Length == 0) return;
         BufferPool<byte>.Shared.Return(_text);
         BufferPool<TextRange>.Shared.Return(_ids);
@@ -316,3 +368,31 @@ public sealed class GraphSpec : IDisposable
 
 /// <summary>Where one id sits in a <see cref="GraphSpec"/>'s text arena.</summary>
 internal readonly record struct TextRange(int Start, int Length);
+
+/// <summary>The first nodes of a <see cref="GraphSpec"/> as spans over its arrays (<see cref="GraphSpec.View"/>).</summary>
+internal readonly ref struct NodesView(ReadOnlySpan<TextRange> ids, ReadOnlySpan<byte> opCodes, ReadOnlySpan<double> values,
+    ReadOnlySpan<byte> flags, ReadOnlySpan<int> inputStarts, ReadOnlySpan<TextRange> inputs, ReadOnlySpan<byte> text)
+{
+    public ReadOnlySpan<TextRange> Ids { get; } = ids;
+
+    public ReadOnlySpan<byte> OpCodes { get; } = opCodes;
+
+    public ReadOnlySpan<double> Values { get; } = values;
+
+    /// <summary>Where each node's inputs start in <see cref="Inputs"/>, and one past the last node's end.</summary>
+    public ReadOnlySpan<int> InputStarts { get; } = inputStarts;
+
+    public ReadOnlySpan<TextRange> Inputs { get; } = inputs;
+
+    private readonly ReadOnlySpan<byte> _flags = flags;
+    private readonly ReadOnlySpan<byte> _text = text;
+
+    public int NodeCount => OpCodes.Length;
+
+    public bool HasValue(int node) => (_flags[node] & GraphSpec.HasValueFlag) != 0;
+
+    public bool HasInputs(int node) => (_flags[node] & GraphSpec.HasInputsFlag) != 0;
+
+    /// <summary>The bytes of one range of the text arena.</summary>
+    public ReadOnlySpan<byte> Text(TextRange range) => _text.Slice(range.Start, range.Length);
+}

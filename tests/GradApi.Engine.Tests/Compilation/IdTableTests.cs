@@ -41,6 +41,27 @@ public class IdTableTests
         Assert.Equal(-1, table.Find(Encoding.UTF8.GetBytes(ids[0] + "x")));
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(24)]
+    public void IdsAddedPastTheCountItWasSizedFor_GrowTheTable_AndAreAllFound(int length)
+    {
+        string[] ids = IdsDifferingAtTheEnd(length);
+        using var spec = new GraphSpec();
+        foreach (string id in ids) spec.AddNode(id, "input", 1, null);
+        spec.AddNode(ids[5], "input", 1, null);
+        using var table = new IdTable(spec, 3);
+        int sizedFor = table.Capacity;
+        for (int i = 0; i < ids.Length; i++) Assert.Equal(i, table.AddOrFind(i, i * 3));
+
+        Assert.True(table.Capacity >= 2 * ids.Length, $"capacity {table.Capacity} for {ids.Length} ids");
+        Assert.True(table.Capacity > sizedFor);
+        Assert.All(ids, (id, i) => Assert.Equal((i, i * 3), (table.Find(Encoding.UTF8.GetBytes(id), out int tag), tag)));
+        Assert.Equal(5, table.AddOrFind(ids.Length)); // a duplicate is still found after the grows
+        double average = ids.Average(id => table.ProbeLength(Encoding.UTF8.GetBytes(id)));
+        Assert.True(average < 3, $"average probe length {average:F1}");
+    }
+
     [Fact]
     public void Tag_AddedWithAnId_ComesBackWithIt_AndTheFirstNodeKeepsItsOwn()
     {

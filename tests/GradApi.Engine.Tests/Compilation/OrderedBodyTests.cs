@@ -150,7 +150,7 @@ public sealed class OrderedBodyTests
         Assert.Equal(general.Errors.Select(Describe), compiled.Errors.Select(Describe));
     }
 
-    private static string Describe(GraphError e) => $"{e.Kind} {e.Path} {e.NodeId} {e.Message} {string.Join(",", e.Cycle ?? [])}";
+    internal static string Describe(GraphError e) => $"{e.Kind} {e.Path} {e.NodeId} {e.Message} {string.Join(",", e.Cycle ?? [])}";
 
     private static Tape General(GraphSpec spec, EvaluationMode mode)
     {
@@ -159,7 +159,7 @@ public sealed class OrderedBodyTests
         return result.Tape;
     }
 
-    private static void AssertSameTape(Tape expected, Tape actual)
+    internal static void AssertSameTape(Tape expected, Tape actual)
     {
         int n = expected.NodeCount, edges = expected.EdgeCount;
         Assert.Equal(n, actual.NodeCount);
@@ -184,7 +184,7 @@ public sealed class OrderedBodyTests
     }
 
     /// <summary>Every value and grad the same to the bit (the same tape must give them; this checks what a client sees).</summary>
-    private static void AssertSameAnswer(Tape expected, Tape actual, EvaluationMode mode)
+    internal static void AssertSameAnswer(Tape expected, Tape actual, EvaluationMode mode)
     {
         using var one = new GraphEngine();
         using var other = new GraphEngine();
@@ -204,7 +204,7 @@ public sealed class OrderedBodyTests
     /// nobody), inputs picked near and far, repeated within a gate, and gates of 1 to 5 inputs; the output named,
     /// or (when it is the only sink) left to be found.
     /// </summary>
-    private static GraphSpec OrderedDag(int size, int seed, bool valuelessInputs = false)
+    internal static GraphSpec OrderedDag(int size, int seed, bool valuelessInputs = false)
     {
         var rng = new Random(seed);
         var spec = new GraphSpec();
