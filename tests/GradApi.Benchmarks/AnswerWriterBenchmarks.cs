@@ -18,7 +18,9 @@ namespace GradApi.Benchmarks;
 /// service flushes them: the evaluate answer of the 10^6-node random DAG (about 71 MB, a value and a grad
 /// per node) and the batch answer of the sigmoid neuron at B = 10^5 (the value and five grads per sample),
 /// each by the service's writer against the baseline, the same answer written call by call through
-/// <see cref="Utf8JsonWriter"/> as the service wrote it before (byte for byte the same answer: AnswerBytesTests).
+/// <see cref="Utf8JsonWriter"/> as the service wrote it before (byte for byte the same answer: AnswerBytesTests);
+/// and the evaluate answer's nodes alone as the service writes them, their chunks formatted on spare cores, against
+/// the same nodes written on one thread (ParallelChunksTests: the same bytes).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -81,6 +83,14 @@ public class AnswerWriterBenchmarks
 
     [Benchmark, BenchmarkCategory("evaluate 10^6 nodes")]
     public Task EvaluateAnswer() => new EvaluationJsonResult(_evaluation).WriteAsync(PipeWriter.Create(Stream.Null), CancellationToken.None);
+
+    /// <summary>The nodes alone on one thread, as every answer was written before its chunks went to spare cores.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("nodes of 10^6")]
+    public Task NodesOneThread() => JsonPieces.WriteAsync(PipeWriter.Create(Stream.Null), new NodesJson(_evaluation), _evaluation.Tape.Spec.NodeCount, CancellationToken.None).AsTask();
+
+    /// <summary>The nodes as the service writes them: the chunks after the first formatted on spare cores.</summary>
+    [Benchmark, BenchmarkCategory("nodes of 10^6")]
+    public Task Nodes() => JsonPieces.WriteAsync(PipeWriter.Create(Stream.Null), new NodesJson(_evaluation), CancellationToken.None).AsTask();
 
     [Benchmark(Baseline = true), BenchmarkCategory("batch B = 10^5")]
     public Task BatchAnswerUtf8JsonWriter() => WriteBatchAsync(PipeWriter.Create(Stream.Null));

@@ -11,21 +11,25 @@ internal sealed class BatchNumbersJson(BatchResult result, int? grad) : IJsonPie
     /// <summary>A number and the comma before it.</summary>
     private const int MaxPieceBytes = ShortestDouble.MaxLength + 1;
 
-    private int _next;
+    public int Count => result.Size;
 
-    public bool Done => _next == result.Size;
+    public int Next { get; set; }
 
     public int NextPieceBytes => MaxPieceBytes;
 
-    public int Fill(Span<byte> destination)
+    public int Fill(Span<byte> destination, int end)
     {
         ReadOnlySpan<double> numbers = grad is { } k ? result.Grad(k) : result.Values;
         int at = 0;
-        for (; _next < numbers.Length && destination.Length - at >= MaxPieceBytes; _next++)
+        int next = Next;
+        for (; next < end && destination.Length - at >= MaxPieceBytes; next++)
         {
-            if (_next > 0) destination[at++] = (byte)',';
-            at = JsonPieces.PutNumber(numbers[_next], destination, at);
+            if (next > 0) destination[at++] = (byte)',';
+            at = JsonPieces.PutNumber(numbers[next], destination, at);
         }
+        Next = next;
         return at;
     }
+
+    public IJsonPieces Copy() => new BatchNumbersJson(result, grad);
 }

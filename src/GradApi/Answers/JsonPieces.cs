@@ -26,17 +26,40 @@ internal static class JsonPieces
     public const int MaxEscapedBytesPerChar = 6;
 
     /// <summary>
-    /// Writes <paramref name="pieces"/> to <paramref name="pipe"/>, a chunk at a time, flushing each. Whatever
-    /// a <c>Utf8JsonWriter</c> on the same pipe wrote before must be flushed to it first.
+    /// Writes <paramref name="pieces"/> to <paramref name="pipe"/>, a chunk at a time, flushing each: a small run on
+    /// this thread, a long one with the chunks after the first formatted on spare cores (<see cref="ParallelChunks"/>).
+    /// Whatever a <c>Utf8JsonWriter</c> on the same pipe wrote before must be flushed to it first.
     /// </summary>
-    public static async ValueTask WriteAsync(PipeWriter pipe, IJsonPieces pieces, CancellationToken cancellationToken)
+    public static ValueTask WriteAsync(PipeWriter pipe, IJsonPieces pieces, CancellationToken cancellationToken) =>
+        WriteAsync(pipe, pieces, ArrayPool<byte>.Shared, idlePoolOnly: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WriteAsync(PipeWriter, IJsonPieces, CancellationToken)"/> with the chunks' buffers from
+    /// <paramref name="pool"/>, and (without <paramref name="idlePoolOnly"/>) on spare cores however busy the
+    /// thread pool: for tests.
+    /// </summary>
+    internal static async ValueTask WriteAsync(PipeWriter pipe, IJsonPieces pieces, ArrayPool<byte> pool, bool idlePoolOnly,
+        CancellationToken cancellationToken)
     {
-        while (!pieces.Done)
-        {
-            int size = Math.Max(ChunkBytes, pieces.NextPieceBytes);
-            pipe.Advance(pieces.Fill(pipe.GetSpan(size)[..size]));
-            await pipe.FlushAsync(cancellationToken);
-        }
+        if (pieces.Next == pieces.Count) return;
+        // The first chunk as every chunk of a small answer; how many pieces it held sizes the chunks of a long one.
+        int first = pieces.Next;
+        await WriteChunkAsync(pipe, pieces, pieces.Count, cancellationToken);
+        ParallelChunks? parallel = ParallelChunks.After(pieces, pieces.Next - first, pool, idlePoolOnly);
+        await (parallel is null ? WriteAsync(pipe, pieces, pieces.Count, cancellationToken) : parallel.WriteAsync(pipe, cancellationToken));
+    }
+
+    /// <summary>Writes the pieces from <paramref name="pieces"/>' next one to <paramref name="end"/>, on this thread, a chunk at a time, flushing each.</summary>
+    public static async ValueTask WriteAsync(PipeWriter pipe, IJsonPieces pieces, int end, CancellationToken cancellationToken)
+    {
+        while (pieces.Next < end) await WriteChunkAsync(pipe, pieces, end, cancellationToken);
+    }
+
+    private static ValueTask<FlushResult> WriteChunkAsync(PipeWriter pipe, IJsonPieces pieces, int end, CancellationToken cancellationToken)
+    {
+        int size = Math.Max(ChunkBytes, pieces.NextPieceBytes);
+        pipe.Advance(pieces.Fill(pipe.GetSpan(size)[..size], end));
+        return pipe.FlushAsync(cancellationToken);
     }
 
     /// <summary>

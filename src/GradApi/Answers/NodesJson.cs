@@ -37,29 +37,40 @@ internal sealed class NodesJson(EvaluationResult evaluation) : IJsonPieces
     private int _blockEnd;
     private int _next;
 
-    public bool Done => _next == _spec.NodeCount;
+    public int Count => _spec.NodeCount;
+
+    public int Next
+    {
+        get => _next;
+        set => _next = _blockStart = _blockEnd = value; // the block gathered is left behind
+    }
 
     public int NextPieceBytes => MaxBytes(_spec.IdUtf8(_next), _spec.Label(_next));
 
-    public int Fill(Span<byte> destination)
+    public int Fill(Span<byte> destination, int end)
     {
         int at = 0;
-        for (; _next < _spec.NodeCount; _next++)
+        for (; _next < end; _next++)
         {
             ReadOnlySpan<byte> id = _spec.IdUtf8(_next);
             string? label = _spec.Label(_next);
             if (destination.Length - at < MaxBytes(id, label)) break;
-            if (_next == _blockEnd) Gather();
+            if (_next == _blockEnd) Gather(end);
             at = Write(_next, id, label, destination, at);
         }
         return at;
     }
 
-    /// <summary>Reads the value, grad and op of the block of nodes from <see cref="_next"/> on.</summary>
-    private void Gather()
+    public IJsonPieces Copy() => new NodesJson(evaluation);
+
+    /// <summary>
+    /// Reads the value, grad and op of the block of nodes from <see cref="_next"/> on, and before
+    /// <paramref name="end"/>: a part of the answer written on another thread is not gathered here.
+    /// </summary>
+    private void Gather(int end)
     {
         _blockStart = _next;
-        _blockEnd = Math.Min(_next + Block, _spec.NodeCount);
+        _blockEnd = Math.Min(_next + Block, end);
         for (int node = _blockStart; node < _blockEnd; node++)
         {
             _values[node - _blockStart] = evaluation.ValueOf(node);

@@ -93,6 +93,27 @@ internal sealed class RawHttp : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads whatever arrives until at least <paramref name="bytes"/> have; false if the connection ends or the time runs out first.</summary>
+    public async Task<bool> ReadAtLeast(int bytes, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            for (int read = 0; read < bytes;)
+            {
+                int more = await _stream.ReadAsync(chunk, cancel.Token);
+                if (more == 0) return false;
+                read += more;
+            }
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits until the server closes the connection; false if it is still open after the timeout.</summary>
     public async Task<bool> WaitForClose(TimeSpan timeout)
     {
