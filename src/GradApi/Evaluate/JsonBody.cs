@@ -55,20 +55,9 @@ internal sealed class JsonBody : IDisposable
             int length = 0;
             while (true)
             {
-                ReadResult result = await reader.ReadAsync();
+                ReadResult result = await ReadAsync(context, reader, length, limit);
                 ReadOnlySequence<byte> data = result.Buffer;
-                if (result.IsCanceled)
-                {
-                    reader.AdvanceTo(data.Start);
-                    context.RequestAborted.ThrowIfCancellationRequested();
-                    continue;
-                }
                 long total = length + data.Length;
-                if (total > limit)
-                {
-                    reader.AdvanceTo(data.End);
-                    throw TooLarge(limit);
-                }
                 if (total > buffer.Length)
                 {
                     byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)buffer.Length * 2, total), limit));
@@ -113,19 +102,8 @@ internal sealed class JsonBody : IDisposable
         long received = 0;
         while (true)
         {
-            ReadResult result = await reader.ReadAsync();
+            ReadResult result = await ReadAsync(context, reader, received, limit);
             ReadOnlySequence<byte> data = result.Buffer;
-            if (result.IsCanceled)
-            {
-                reader.AdvanceTo(data.Start);
-                context.RequestAborted.ThrowIfCancellationRequested();
-                continue;
-            }
-            if (received + data.Length > limit)
-            {
-                reader.AdvanceTo(data.End);
-                throw TooLarge(limit);
-            }
             // As much as the window has room for; the rest stays in the pipe, to come at once on the next read.
             int fits = (int)Math.Min(data.Length, window.Room.Length);
             data.Slice(0, fits).CopyTo(window.Room);
@@ -156,6 +134,28 @@ internal sealed class JsonBody : IDisposable
         if (refused is not null) throw refused;
         TimeSpan took = Stopwatch.GetElapsedTime(0, taking);
         return new BodyReading(Stopwatch.GetElapsedTime(start) - took, took, gcPauses);
+    }
+
+    /// <summary>
+    /// The next read of the body, of which <paramref name="received"/> bytes have come so far: a read cancelled by the
+    /// request's abort (see <see cref="StopOnAbort"/>) throws, and so does one that takes the body past <paramref name="limit"/>.
+    /// </summary>
+    /// <exception cref="ProblemException">413: the body is longer than <paramref name="limit"/>.</exception>
+    private static async ValueTask<ReadResult> ReadAsync(HttpContext context, PipeReader reader, long received, long limit)
+    {
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync();
+            if (result.IsCanceled)
+            {
+                reader.AdvanceTo(result.Buffer.Start);
+                context.RequestAborted.ThrowIfCancellationRequested();
+                continue;
+            }
+            if (received + result.Buffer.Length <= limit) return result;
+            reader.AdvanceTo(result.Buffer.End);
+            throw TooLarge(limit);
+        }
     }
 
     /// <summary>
