@@ -27,14 +27,17 @@ namespace GradApi.Engine.Compilation;
 /// (<see cref="GraphSpec.ShareWhileGrowing"/>). The id table is sized from the parser's guess of the node count and
 /// grows past it. <see cref="Finish"/> and <see cref="Dispose"/> both stop the resolver and wait for it before they
 /// return, give back every pooled array it holds, and end the sharing; a parser that throws must dispose it, so that no
-/// thread works on after the request. The resolver looks at the cancellation token between strides and stops when the
-/// request is abandoned or out of time.
+/// thread works on after the request; so does disposing the spec, which disposes it first. The resolver looks at the
+/// cancellation token between strides and stops when the request is abandoned or out of time.
 /// </para>
 /// </remarks>
 public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
 {
-    /// <summary>How many nodes are added between two publications, and resolved between two looks at the token and the pool.</summary>
-    internal const int PublishStride = 4096;
+    /// <summary>
+    /// How many nodes are added between two publications, and resolved between two looks at the token and the pool: a graph
+    /// of fewer nodes gains nothing from it, so a parser may start it only once it has read this many.
+    /// </summary>
+    public const int PublishStride = 4096;
 
     private const int Idle = 0, Queued = 1, Running = 2, Stopped = 3;
 
@@ -98,8 +101,9 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
         _cancellationToken = cancellationToken;
         _mayRunAhead = mayRunAhead;
         _start = start ?? (static turn => ThreadPool.UnsafeQueueUserWorkItem(turn, preferLocal: false));
-        _lastPublished = spec.NodeCount;
         spec.ShareWhileGrowing();
+        // It lives no longer than the spec it reads: disposing the spec stops it first.
+        spec.DisposeWith(this);
     }
 
     /// <summary>

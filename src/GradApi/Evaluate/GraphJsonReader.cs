@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using GradApi.Engine.Compilation;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
 using GradApi.Problems;
@@ -23,6 +24,11 @@ namespace GradApi.Evaluate;
 /// <c>nodes</c> array) and the rest of it comes again, with more bytes after it. A unit is read whole or not at all:
 /// when a piece ends inside one, the reader's state and the spec are put back as they were before it, so a body
 /// read in pieces gives the same spec, and the same errors, as the whole body.
+/// <para>
+/// Once a body's <c>nodes</c> reach <see cref="CompileAhead.PublishStride"/>, the graph's compile starts beside the parse
+/// (<see cref="CompileAhead"/>, told of each node after it): the caller takes it with <see cref="TakeCompile"/> and
+/// finishes it; one not taken is stopped when the reader is disposed, as when the body is refused halfway.
+/// </para>
 /// </remarks>
 internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
 {
@@ -57,6 +63,7 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     private JsonReaderState _state = new(Options);
     private Place _place = Place.Start;
     private GraphSpec? _spec;
+    private CompileAhead? _ahead;
     private int _nodes;
     private bool _seenOutput, _seenSeed;
     private string? _output, _expression;
@@ -180,12 +187,35 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
         return spec;
     }
 
-    /// <summary>Gives back the arrays of a spec that was never handed out (the body was refused, or its reading stopped).</summary>
+    /// <summary>
+    /// The compile that started while the nodes were read (see <see cref="StartCompile"/>), for the caller to finish once
+    /// it has the spec (<see cref="Finish"/>); null if none started. The caller owns it from here on.
+    /// </summary>
+    public CompileAhead? TakeCompile()
+    {
+        CompileAhead? ahead = _ahead;
+        _ahead = null;
+        return ahead;
+    }
+
+    /// <summary>
+    /// Gives back the arrays of a spec that was never handed out (the body was refused, or its reading stopped), and
+    /// stops the compile that ran ahead, first: it reads the spec.
+    /// </summary>
     public void Dispose()
     {
+        _ahead?.Dispose();
+        _ahead = null;
         _spec?.Dispose();
         _spec = null;
     }
+
+    /// <summary>
+    /// A graph this large has a compile worth starting on another core while the rest of its nodes are read: the ids are
+    /// resolved as they come (<see cref="CompileAhead"/>), sized for a node per 64 bytes of the body.
+    /// </summary>
+    private void StartCompile() =>
+        _ahead = new CompileAhead(_spec!, (int)Math.Min(_expectedLength / 64, int.MaxValue), _inputValuesOptional, _cancellationToken);
 
     /// <summary>
     /// Reads the next unit whole: the body's opening brace, one of its properties, one node, or the body's closing
@@ -222,6 +252,8 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
                 if ((_nodes & (CancellationStride - 1)) == 0) _cancellationToken.ThrowIfCancellationRequested();
                 ReadNode(ref reader, _spec!, _nodes);
                 _nodes++;
+                if (_ahead is not null) _ahead.Added();
+                else if (_nodes == CompileAhead.PublishStride) StartCompile();
                 return true;
             default: // Place.End
                 if (Next(ref reader)) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
