@@ -58,6 +58,7 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     private readonly bool _inputValuesOptional;
     private readonly long _expectedLength;
     private readonly CancellationToken _cancellationToken;
+    private readonly CancellationToken _compileCancellationToken;
 
     /// <summary>The reader's state at the end of the last whole unit.</summary>
     private JsonReaderState _state = new(Options);
@@ -94,9 +95,14 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     /// <param name="inputValuesOptional">Whether an expression's names may go without a value in <c>inputs</c> (registering a graph).</param>
     /// <param name="expectedLength">The body's length if known (else 0): the spec's arrays are sized from it.</param>
     /// <param name="cancellationToken">Looked at every few thousand nodes.</param>
+    /// <param name="compileCancellationToken">
+    /// The request's, for the compile that starts during the parse (<see cref="StartCompile"/>): it runs on another thread,
+    /// between the reads of the body that would see the request's abort, and stops when this is cancelled.
+    /// </param>
     public GraphJsonReader(int maxNodes, ExpressionParser expressions, bool inputValuesOptional, long expectedLength,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, CancellationToken compileCancellationToken = default)
     {
+        _compileCancellationToken = compileCancellationToken.CanBeCanceled ? compileCancellationToken : cancellationToken;
         _maxNodes = maxNodes;
         _expressions = expressions;
         _inputValuesOptional = inputValuesOptional;
@@ -215,7 +221,7 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     /// resolved as they come (<see cref="CompileAhead"/>), sized for a node per 64 bytes of the body.
     /// </summary>
     private void StartCompile() =>
-        _ahead = new CompileAhead(_spec!, (int)Math.Min(_expectedLength / 64, int.MaxValue), _inputValuesOptional, _cancellationToken);
+        _ahead = new CompileAhead(_spec!, (int)Math.Min(_expectedLength / 64, int.MaxValue), _inputValuesOptional, _compileCancellationToken);
 
     /// <summary>
     /// Reads the next unit whole: the body's opening brace, one of its properties, one node, or the body's closing
