@@ -15,7 +15,8 @@ namespace GradApi.Answers;
 /// <remarks>
 /// Writing a 10^6-node answer (85 MB) is mostly formatting numbers, and a flush waits for the client to take the
 /// bytes: on one thread the core formats or waits. Helpers run as <see cref="SpareCores"/> says, checked each time
-/// one would start: only while the thread pool has no work waiting. At most <see cref="Window"/> chunks are formatted
+/// one would start: only while the thread pool has no work waiting; and once the writer has waited long for a
+/// helper, whose core went to other processes, it writes the rest alone. At most <see cref="Window"/> chunks are formatted
 /// ahead of the one being sent, so memory stays at that many 64 KiB buffers whatever the answer's size; on every way
 /// out (the end, an error, a cancelled or broken flush) no chunk can be taken any more, the writer waits for a
 /// helper's chunk in progress, and only then gives the buffers back: the answer's buffers (the engine's values and
@@ -56,7 +57,7 @@ internal sealed class ParallelChunks
 
     /// <summary>
     /// Set once the writer had to wait long for a helper: the cores are busy with other work than this process's
-    /// (which <see cref="SpareCores"/> cannot see), and no helper is started again for this run.
+    /// (which <see cref="SpareCores"/> cannot see), and no chunk is formatted ahead again for this run.
     /// </summary>
     private bool _alone;
 
@@ -116,7 +117,7 @@ internal sealed class ParallelChunks
 
                 ChunkSlot slot = _slots[chunk % Window];
                 while (!slot.IsReady && FormatOne(_pieces)) { } // rather than wait, format the chunks after it
-                if (!SpinUntilReady(slot)) _alone = true; // the helper was held up: no core is spare after all
+                if (!SpinUntilReady(slot)) Volatile.Write(ref _alone, true); // the helper was held up: no core is spare after all
                 ChunkSlot.Formatted formatted = await slot.Ready;
                 ReadOnlySpan<byte> bytes = slot.Bytes(formatted);
                 bytes.CopyTo(pipe.GetSpan(bytes.Length)); // one span, as a chunk formatted in the pipe takes
@@ -189,13 +190,16 @@ internal sealed class ParallelChunks
         }
     }
 
-    /// <summary>The next chunk, now taken, or -1 if every chunk is taken, the next one's slot is not free, or the answer stopped.</summary>
+    /// <summary>
+    /// The next chunk, now taken, or -1 if every chunk is taken, the next one's slot is not free, the answer stopped,
+    /// or the writer goes on alone.
+    /// </summary>
     private int Take()
     {
         while (true)
         {
             int chunk = Volatile.Read(ref _taken);
-            if (chunk >= _chunks || chunk >= Volatile.Read(ref _sent) + Window || Volatile.Read(ref _stopped)) return -1;
+            if (chunk >= _chunks || chunk >= Volatile.Read(ref _sent) + Window || Volatile.Read(ref _stopped) || Volatile.Read(ref _alone)) return -1;
             if (Interlocked.CompareExchange(ref _taken, chunk + 1, chunk) == chunk) return chunk;
         }
     }
@@ -224,7 +228,7 @@ internal sealed class ParallelChunks
     /// <summary>Starts as many idle helpers as <see cref="SpareCores"/> allows now, if one is worth starting.</summary>
     private void StartHelpers()
     {
-        if (_alone || !WorthAHelper()) return;
+        if (Volatile.Read(ref _alone) || !WorthAHelper()) return;
         int threads = _idlePoolOnly ? SpareCores.For(_helpers.Length + 1) : _helpers.Length + 1;
         for (int h = 0; h < threads - 1; h++) _helpers[h].Start();
     }
