@@ -58,7 +58,7 @@ start() {
     # The shipped defaults (README "Limits and security"), raised only where this body needs it: the
     # body limit, the node count and the work budget (sized from the memory) when the body is past them.
     (cd "$work/app" && ASPNETCORE_ENVIRONMENT=Production exec dotnet GradApi.dll --urls "http://127.0.0.1:$port" \
-       --Logging:LogLevel:Default=Warning "${raised[@]}" >>"$work/app.log" 2>&1) &
+       "${raised[@]}" >>"$work/app.log" 2>&1) &
     pid=$!
     url="http://127.0.0.1:$port/healthz"
   else
@@ -171,9 +171,10 @@ ratio("RSS growth in the request / body, training", lambda p: grown("training", 
 
 print()
 print("where the time goes, median ms: upload = the client sending the body (curl's clock); read ... backward =")
-print("the Server-Timing header (read overlaps upload); write = the answer's first line to its last byte (curl's")
-print("clock); rest = the total less the longer of upload and read and all the others: the framework before and")
-print("after the handler, and writing the answer's first 64 KiB; gc = the GC pauses within read ... backward")
+print("the Server-Timing header (read, the waiting for the body, and parse, done as it arrives, overlap upload);")
+print("write = the answer's first line to its last byte (curl's clock); rest = the total less the longer of upload")
+print("and read + parse, and all the others: the framework before and after the handler, and writing the answer's")
+print("first 64 KiB; gc = the GC pauses within read ... backward")
 stages = ["upload", "read", "parse", "compile", "forward", "backward", "write", "rest"]
 print(f"{'':16}" + "".join(f"{s:>9}" for s in stages) + f"{'total':>9}{'gc':>9}")
 for name in ("baseline", "training", "inference"):
@@ -185,9 +186,9 @@ for name in ("baseline", "training", "inference"):
             metrics = dict((m.split(";dur=")[0], float(m.split(";dur=")[1])) for m in timing.split(", ") if ";dur=" in m)
             metrics["upload"] = uploaded * 1000
             metrics["write"] = (total - first) * 1000
-            # The server reads while the client sends: read and upload overlap, the longer one counts.
-            metrics["rest"] = (total * 1000 - max(metrics["upload"], metrics.get("read", 0))
-                               - sum(metrics.get(s, 0) for s in stages[2:-1]))
+            # The server reads and parses while the client sends: they overlap the upload, the longer counts.
+            metrics["rest"] = (total * 1000 - max(metrics["upload"], metrics.get("read", 0) + metrics.get("parse", 0))
+                               - sum(metrics.get(s, 0) for s in stages[3:-1]))
             for s in stages + ["gc"]: per.setdefault(s, []).append(metrics.get(s, 0.0))
         print(f"{name + ' ' + phase:16}" + "".join(f"{median(per[s]):>9.0f}" for s in stages)
               + f"{median([r[0] for r in runs]) * 1000:>9.0f}{median(per['gc']):>9.0f}")

@@ -31,6 +31,7 @@ public sealed class GraphSpec : IDisposable
 
     private byte[] _text;
     private int _textLength;
+    private int _textAtLastEnd;
     private TextRange[] _ids;
     private byte[] _ops;
     private double[] _values;
@@ -165,6 +166,24 @@ public sealed class GraphSpec : IDisposable
         if (!_begun) throw new InvalidOperationException("No node has begun.");
         _begun = false;
         _inputStart[++_nodeCount] = _inputCount;
+        _textAtLastEnd = _textLength;
+    }
+
+    /// <summary>
+    /// Forgets the node being built, begun or not: its inputs, its label and the text they took. A reader of a body
+    /// that arrives in pieces reads a node again from its start when a piece ended inside it.
+    /// </summary>
+    public void DiscardPartialNode()
+    {
+        int node = _nodeCount;
+        if (_begun)
+        {
+            _unknownOps?.Remove(node);
+            if (_labels is not null && _labels.Count > node) _labels.RemoveRange(node, _labels.Count - node);
+            _begun = false;
+        }
+        _inputCount = _inputStart[node];
+        _textLength = _textAtLastEnd;
     }
 
     /// <summary>The id of a node, made into a string on each call.</summary>
@@ -343,7 +362,7 @@ public sealed class GraphSpec : IDisposable
         _ids = _inputs = [];
         _values = [];
         _inputStart = [0];
-        _nodeCount = _inputCount = _textLength = 0;
+        _nodeCount = _inputCount = _textLength = _textAtLastEnd = 0;
     }
 }
 

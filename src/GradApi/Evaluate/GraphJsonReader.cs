@@ -16,7 +16,15 @@ namespace GradApi.Evaluate;
 /// double are errors naming their JSON path. What a node means (known op, arity, ids) is left to
 /// the compiler; this only checks the shape.
 /// </summary>
-internal static class GraphJsonReader
+/// <remarks>
+/// The body is read whole (<see cref="Read"/>) or in pieces as it arrives (<see cref="Take"/>, then <see cref="Finish"/>),
+/// so that a large body is parsed while the rest of it is still on its way and is never held whole. A piece is read
+/// up to the end of the last unit it holds whole (the body's opening brace, one of its properties, one node of its
+/// <c>nodes</c> array) and the rest of it comes again, with more bytes after it. A unit is read whole or not at all:
+/// when a piece ends inside one, the reader's state and the spec are put back as they were before it, so a body
+/// read in pieces gives the same spec, and the same errors, as the whole body.
+/// </remarks>
+internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
 {
     internal static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
@@ -33,6 +41,62 @@ internal static class GraphJsonReader
     /// <summary>How many nodes are read between two looks at the cancellation token, as in the engine.</summary>
     private const int CancellationStride = 4096;
 
+    /// <summary>
+    /// How many bytes a piece that is not the body's last must still hold for a node to be started in it. Nodes are far
+    /// smaller, so a node seldom runs past the end of a piece and has to be read again from its start.
+    /// </summary>
+    internal const int NodeMargin = 4096;
+
+    private readonly int _maxNodes;
+    private readonly ExpressionParser _expressions;
+    private readonly bool _inputValuesOptional;
+    private readonly long _expectedLength;
+    private readonly CancellationToken _cancellationToken;
+
+    /// <summary>The reader's state at the end of the last whole unit.</summary>
+    private JsonReaderState _state = new(Options);
+    private Place _place = Place.Start;
+    private GraphSpec? _spec;
+    private int _nodes;
+    private bool _seenOutput, _seenSeed;
+    private string? _output, _expression;
+    private Dictionary<string, double>? _inputs;
+    private double _seed = 1;
+
+    /// <summary>Where the next unit starts.</summary>
+    private enum Place
+    {
+        /// <summary>At the body's first byte: a byte order mark may come.</summary>
+        Start,
+
+        /// <summary>Before the body's opening brace.</summary>
+        Open,
+
+        /// <summary>Between two properties of the body.</summary>
+        Body,
+
+        /// <summary>Between two nodes of the <c>nodes</c> array.</summary>
+        Nodes,
+
+        /// <summary>After the body's closing brace.</summary>
+        End,
+    }
+
+    /// <param name="maxNodes">The most nodes allowed.</param>
+    /// <param name="expressions">The parser of an expression body.</param>
+    /// <param name="inputValuesOptional">Whether an expression's names may go without a value in <c>inputs</c> (registering a graph).</param>
+    /// <param name="expectedLength">The body's length if known (else 0): the spec's arrays are sized from it.</param>
+    /// <param name="cancellationToken">Looked at every few thousand nodes.</param>
+    public GraphJsonReader(int maxNodes, ExpressionParser expressions, bool inputValuesOptional, long expectedLength,
+        CancellationToken cancellationToken)
+    {
+        _maxNodes = maxNodes;
+        _expressions = expressions;
+        _inputValuesOptional = inputValuesOptional;
+        _expectedLength = expectedLength;
+        _cancellationToken = cancellationToken;
+    }
+
     /// <param name="json">The body.</param>
     /// <param name="maxNodes">The most nodes allowed.</param>
     /// <param name="expressions">The parser of an expression body.</param>
@@ -43,14 +107,42 @@ internal static class GraphJsonReader
     public static GraphSpec Read(ReadOnlySpan<byte> json, int maxNodes, ExpressionParser expressions, CancellationToken cancellationToken = default,
         bool inputValuesOptional = false)
     {
-        if (json.StartsWith(Utf8Bom)) json = json[Utf8Bom.Length..];
-        if (json.IsEmpty) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
-        var reader = new Utf8JsonReader(json, Options);
+        using var reader = new GraphJsonReader(maxNodes, expressions, inputValuesOptional, json.Length, cancellationToken);
+        reader.Take(json, final: true);
+        return reader.Finish();
+    }
+
+    /// <summary>
+    /// Reads the units that <paramref name="data"/> holds whole and returns how many of its first bytes they took.
+    /// With <paramref name="final"/>, <paramref name="data"/> ends the body and is read to its end.
+    /// </summary>
+    /// <exception cref="ProblemException">As <see cref="Read"/>.</exception>
+    /// <exception cref="OperationCanceledException">As <see cref="Read"/>.</exception>
+    public int Take(ReadOnlySpan<byte> data, bool final)
+    {
+        int offset = 0;
+        if (_place == Place.Start)
+        {
+            if (!final && data.Length < Utf8Bom.Length && Utf8Bom.StartsWith(data)) return 0; // a byte order mark may be arriving
+            if (data.StartsWith(Utf8Bom)) offset = Utf8Bom.Length;
+            if (final && data.Length == offset) throw ProblemException.InvalidBody("$", "The body is empty; send a JSON object with a 'nodes' array.");
+            _place = Place.Open;
+        }
+
+        var reader = new Utf8JsonReader(data[offset..], final, _state);
+        int taken = offset;
         try
         {
-            GraphSpec spec = ReadRoot(ref reader, maxNodes, json.Length, expressions, inputValuesOptional, cancellationToken);
-            if (reader.Read()) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
-            return spec;
+            while (ReadUnit(ref reader, final, data.Length - offset))
+            {
+                taken = offset + (int)reader.BytesConsumed;
+                _state = reader.CurrentState;
+            }
+            if (final) taken = data.Length; // the reader has found nothing but white space after the body
+        }
+        catch (MoreBytesNeeded)
+        {
+            _spec?.DiscardPartialNode(); // the node the piece ended in comes again whole
         }
         catch (JsonException e)
         {
@@ -61,71 +153,136 @@ internal static class GraphJsonReader
             // Utf8JsonReader checks a string's bytes only when it is read out as text.
             throw InvalidUtf8();
         }
+        return taken;
     }
 
-    private static GraphSpec ReadRoot(ref Utf8JsonReader reader, int maxNodes, int bodyLength, ExpressionParser expressions,
-        bool inputValuesOptional, CancellationToken cancellationToken)
+    /// <summary>The graph of a body read to its end; the caller owns the spec from here on.</summary>
+    /// <exception cref="ProblemException">As <see cref="Read"/>.</exception>
+    public GraphSpec Finish()
     {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
-            throw ProblemException.InvalidBody("$", $"The body must be a JSON object with a 'nodes' array, not {Describe(reader.TokenType)}.");
-
-        GraphSpec? spec = null;
-        bool seenOutput = false, seenSeed = false;
-        string? output = null, expression = null;
-        Dictionary<string, double>? inputs = null;
-        double seed = 1;
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("nodes"u8))
-            {
-                Once(spec is not null, "nodes");
-                reader.Read();
-                spec = ReadNodes(ref reader, maxNodes, bodyLength, cancellationToken);
-            }
-            else if (reader.ValueTextEquals("output"u8))
-            {
-                Once(seenOutput, "output");
-                seenOutput = true;
-                output = ReadString(ref reader, "output");
-            }
-            else if (reader.ValueTextEquals("seed"u8))
-            {
-                Once(seenSeed, "seed");
-                seenSeed = true;
-                seed = ReadNumber(ref reader, "seed");
-            }
-            else if (reader.ValueTextEquals("expression"u8))
-            {
-                Once(expression is not null, "expression");
-                expression = ReadString(ref reader, "expression");
-            }
-            else if (reader.ValueTextEquals("inputs"u8))
-            {
-                Once(inputs is not null, "inputs");
-                inputs = ReadInputValues(ref reader);
-            }
-            else
-            {
-                throw Unknown(ref reader, "", "nodes, output, seed, expression, inputs");
-            }
-        }
-
-        if (expression is not null)
+        if (_place != Place.End) throw new InvalidOperationException("The body has not been read to its end.");
+        GraphSpec? spec = _spec;
+        if (_expression is not null)
         {
             if (spec is not null)
                 throw ProblemException.InvalidBody("expression", "Send either 'nodes' or an 'expression', not both.");
-            spec = ParseExpression(expression, inputs ?? [], maxNodes, expressions, inputValuesOptional);
+            spec = ParseExpression(_expression, _inputs ?? [], _maxNodes, _expressions, _inputValuesOptional);
         }
-        else if (inputs is not null)
+        else if (_inputs is not null)
         {
             throw ProblemException.InvalidBody("inputs", "'inputs' gives the values of an expression's names: send it with an 'expression'.");
         }
 
         if (spec is null) throw ProblemException.InvalidBody("nodes", "The body needs a 'nodes' array or an 'expression'.");
-        if (output is not null || expression is null) spec.Output = output;
-        spec.Seed = seed;
+        if (_output is not null || _expression is null) spec.Output = _output;
+        spec.Seed = _seed;
+        _spec = null;
         return spec;
+    }
+
+    /// <summary>Gives back the arrays of a spec that was never handed out (the body was refused, or its reading stopped).</summary>
+    public void Dispose()
+    {
+        _spec?.Dispose();
+        _spec = null;
+    }
+
+    /// <summary>
+    /// Reads the next unit whole: the body's opening brace, one of its properties, one node, or the body's closing
+    /// brace. False when there is nothing more to read now: the body is read to its end, or (in a piece that is not the
+    /// last) too little is left for the next node.
+    /// </summary>
+    /// <param name="reader">The reader.</param>
+    /// <param name="final">Whether the reader's bytes end the body.</param>
+    /// <param name="length">How many bytes the reader has.</param>
+    private bool ReadUnit(ref Utf8JsonReader reader, bool final, int length)
+    {
+        switch (_place)
+        {
+            case Place.Open:
+                Next(ref reader);
+                if (reader.TokenType != JsonTokenType.StartObject)
+                    throw ProblemException.InvalidBody("$", $"The body must be a JSON object with a 'nodes' array, not {Describe(reader.TokenType)}.");
+                _place = Place.Body;
+                return true;
+            case Place.Body:
+                if (NextProperty(ref reader)) ReadProperty(ref reader);
+                else _place = Place.End;
+                return true;
+            case Place.Nodes:
+                if (!final && length - reader.BytesConsumed < NodeMargin) return false;
+                if (!Next(ref reader) || reader.TokenType == JsonTokenType.EndArray)
+                {
+                    _place = Place.Body;
+                    return true;
+                }
+                if (_nodes == _maxNodes)
+                    throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The graph is too large",
+                        $"The graph has more than {_maxNodes:N0} nodes, the most this service evaluates in one request.");
+                if ((_nodes & (CancellationStride - 1)) == 0) _cancellationToken.ThrowIfCancellationRequested();
+                ReadNode(ref reader, _spec!, _nodes);
+                _nodes++;
+                return true;
+            default: // Place.End
+                if (Next(ref reader)) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");
+                return false;
+        }
+    }
+
+    /// <summary>One property of the body; its value is kept only once it is read whole.</summary>
+    private void ReadProperty(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("nodes"u8))
+        {
+            Once(_spec is not null, "nodes");
+            Next(ref reader);
+            if (reader.TokenType != JsonTokenType.StartArray)
+                throw ProblemException.InvalidBody("nodes", $"'nodes' must be an array of node objects, not {Describe(reader.TokenType)}.");
+            // Room guessed from the body's size (a compact node takes some 50 bytes, an input id 10): the
+            // arrays come from a pool and grow if short, so a guess too large costs no more than pages untouched.
+            int length = (int)Math.Min(_expectedLength, int.MaxValue);
+            _spec = new GraphSpec(nodeCapacity: length / 48, inputCapacity: length / 24, textCapacity: length / 3);
+            _place = Place.Nodes;
+        }
+        else if (reader.ValueTextEquals("output"u8))
+        {
+            Once(_seenOutput, "output");
+            _output = ReadString(ref reader, "output");
+            _seenOutput = true;
+        }
+        else if (reader.ValueTextEquals("seed"u8))
+        {
+            Once(_seenSeed, "seed");
+            _seed = ReadNumber(ref reader, "seed");
+            _seenSeed = true;
+        }
+        else if (reader.ValueTextEquals("expression"u8))
+        {
+            Once(_expression is not null, "expression");
+            _expression = ReadString(ref reader, "expression");
+        }
+        else if (reader.ValueTextEquals("inputs"u8))
+        {
+            Once(_inputs is not null, "inputs");
+            _inputs = ReadInputValues(ref reader);
+        }
+        else
+        {
+            throw Unknown(ref reader, "", "nodes, output, seed, expression, inputs");
+        }
+    }
+
+    /// <summary>
+    /// Reads the next token. In a piece that is not the body's last, running out of bytes is not the end of anything:
+    /// it throws <see cref="MoreBytesNeeded"/>, and the unit is read again when more have come.
+    /// </summary>
+    private static bool Next(ref Utf8JsonReader reader) =>
+        reader.Read() || (!reader.IsFinalBlock ? throw MoreBytesNeeded.Instance : false);
+
+    /// <summary>A piece ended inside a unit. Thrown only there, at most once a piece, and caught in <see cref="Take"/>.</summary>
+    private sealed class MoreBytesNeeded : Exception
+    {
+        public static readonly MoreBytesNeeded Instance = new();
     }
 
     private static GraphSpec ParseExpression(string expression, Dictionary<string, double> inputs, int maxNodes, ExpressionParser expressions,
@@ -152,7 +309,7 @@ internal static class GraphJsonReader
     /// <summary>The <c>inputs</c> object of an expression body: each name's value.</summary>
     private static Dictionary<string, double> ReadInputValues(ref Utf8JsonReader reader)
     {
-        reader.Read();
+        Next(ref reader);
         if (reader.TokenType != JsonTokenType.StartObject)
             throw ProblemException.InvalidBody("inputs", $"'inputs' must be an object of name: number, not {Describe(reader.TokenType)}.");
         var inputs = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -164,26 +321,6 @@ internal static class GraphJsonReader
             inputs[name] = ReadNumber(ref reader, path);
         }
         return inputs;
-    }
-
-    private static GraphSpec ReadNodes(ref Utf8JsonReader reader, int maxNodes, int bodyLength, CancellationToken cancellationToken)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-            throw ProblemException.InvalidBody("nodes", $"'nodes' must be an array of node objects, not {Describe(reader.TokenType)}.");
-
-        // Room guessed from the body's size (a compact node takes some 50 bytes, an input id 10): the
-        // arrays come from a pool and grow if short, so a guess too large costs no more than pages untouched.
-        var spec = new GraphSpec(nodeCapacity: bodyLength / 48, inputCapacity: bodyLength / 24, textCapacity: bodyLength / 3);
-        int index = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (index == maxNodes)
-                throw new ProblemException(StatusCodes.Status413PayloadTooLarge, "The graph is too large",
-                    $"The graph has more than {maxNodes:N0} nodes, the most this service evaluates in one request.");
-            if ((index & (CancellationStride - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
-            ReadNode(ref reader, spec, index++);
-        }
-        return spec;
     }
 
     /// <summary>
@@ -245,11 +382,11 @@ internal static class GraphJsonReader
     /// <summary>The input ids of the node being read, added to <paramref name="spec"/> as they come.</summary>
     private static void ReadInputs(ref Utf8JsonReader reader, int index, GraphSpec spec)
     {
-        reader.Read();
+        Next(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray)
             throw ProblemException.InvalidBody($"{NodePath(index)}.inputs", $"'inputs' must be an array of node ids, not {Describe(reader.TokenType)}.");
         int k = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        while (Next(ref reader) && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.String)
                 throw ProblemException.InvalidBody($"{NodePath(index)}.inputs[{k}]", $"An input must be a node id (a string), not {Describe(reader.TokenType)}.");
@@ -263,7 +400,7 @@ internal static class GraphJsonReader
     /// <summary>A string property of node <paramref name="index"/> as UTF-8 bytes.</summary>
     private static ReadOnlySpan<byte> ReadUtf8(scoped ref Utf8JsonReader reader, int index, string property)
     {
-        reader.Read();
+        Next(ref reader);
         if (reader.TokenType != JsonTokenType.String)
             throw ProblemException.InvalidBody($"{NodePath(index)}.{property}", $"Expected a string, not {Describe(reader.TokenType)}.");
         return Utf8Value(ref reader);
@@ -288,11 +425,11 @@ internal static class GraphJsonReader
 
     /// <summary>Moves to the next property name of the current object; false at its end.</summary>
     private static bool NextProperty(ref Utf8JsonReader reader) =>
-        reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
+        Next(ref reader) && reader.TokenType == JsonTokenType.PropertyName;
 
     private static string ReadString(ref Utf8JsonReader reader, string path)
     {
-        reader.Read();
+        Next(ref reader);
         if (reader.TokenType != JsonTokenType.String)
             throw ProblemException.InvalidBody(path, $"Expected a string, not {Describe(reader.TokenType)}.");
         return reader.GetString()!;
@@ -304,7 +441,7 @@ internal static class GraphJsonReader
     /// <summary>The next token as a finite double, or what is wrong with it (the caller names where).</summary>
     private static bool TryReadNumber(ref Utf8JsonReader reader, out double value, [NotNullWhen(false)] out string? problem)
     {
-        reader.Read();
+        Next(ref reader);
         value = 0;
         if (reader.TokenType != JsonTokenType.Number) problem = $"Expected a number, not {Describe(reader.TokenType)}.";
         else if (!JsonNumber.TryParse(reader.ValueSpan, out value) || !double.IsFinite(value)) problem = OutOfRange;

@@ -7,14 +7,14 @@ using Microsoft.Extensions.Options;
 namespace GradApi.Evaluate;
 
 /// <summary>
-/// The graph in an evaluate body. Bound by reading the whole body (up to the configured limit)
-/// into a pooled buffer and parsing it with <see cref="GraphJsonReader"/>.
+/// The graph in an evaluate body. Bound by parsing the body with <see cref="GraphJsonReader"/> as it arrives (up to
+/// the configured limit), piece by piece, so that the parse runs while the rest of the body is on its way.
 /// </summary>
 public sealed class GraphRequest(GraphSpec spec)
 {
     public GraphSpec Spec { get; } = spec;
 
-    /// <summary>How long receiving the body took (the Server-Timing <c>read</c> stage).</summary>
+    /// <summary>How long receiving the body took, less the parsing done meanwhile (the Server-Timing <c>read</c> stage).</summary>
     public TimeSpan ReadTime { get; init; }
 
     /// <summary>How long parsing the body into <see cref="Spec"/> took (the Server-Timing <c>parse</c> stage).</summary>
@@ -25,22 +25,26 @@ public sealed class GraphRequest(GraphSpec spec)
 
     public static ValueTask<GraphRequest> BindAsync(HttpContext context, ParameterInfo parameter) => ReadAsync(context);
 
-    /// <summary>Reads and parses the body.</summary>
+    /// <summary>Reads the body and parses it as it arrives.</summary>
     /// <param name="context">The request.</param>
     /// <param name="inputValuesOptional">Whether an expression's names may go without a value (registering a graph).</param>
     internal static async ValueTask<GraphRequest> ReadAsync(HttpContext context, bool inputValuesOptional = false)
     {
         GradApiOptions options = context.RequestServices.GetRequiredService<IOptions<GradApiOptions>>().Value;
-        using JsonBody body = await JsonBody.ReadAsync(context, options.MaxBodyBytes, "the graph");
         var expressions = context.RequestServices.GetRequiredService<ExpressionParser>();
-        long received = Stopwatch.GetTimestamp();
-        GraphSpec spec = GraphJsonReader.Read(body.Bytes, options.MaxNodes, expressions, context.RequestAborted, inputValuesOptional);
+        // No token for the reader: it reads a piece of at most a window at a time, and the request's abort is seen by
+        // the read of the next piece, which takes the body pipe's cancelled read with it (see JsonBody).
+        using var reader = new GraphJsonReader(options.MaxNodes, expressions, inputValuesOptional,
+            context.Request.ContentLength ?? 0, CancellationToken.None);
+        BodyReading body = await JsonBody.ReadAsync(context, options.MaxBodyBytes, "the graph", reader);
+        long finishing = Stopwatch.GetTimestamp();
+        GraphSpec spec = reader.Finish();
         // The spec's arrays go back to the pool once the answer is written.
         context.Response.RegisterForDispose(spec);
         return new GraphRequest(spec)
         {
             ReadTime = body.ReadTime,
-            ParseTime = Stopwatch.GetElapsedTime(received),
+            ParseTime = body.TakeTime + Stopwatch.GetElapsedTime(finishing),
             GcPausesAtStart = body.GcPausesAtStart,
         };
     }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +17,6 @@ namespace GradApi.Hosting;
 /// </remarks>
 internal static class TooLargeBody
 {
-    private const int ScratchBytes = 64 * 1024;
-
     public static async Task DrainAsync(HttpContext context)
     {
         string protocol = context.Request.Protocol;
@@ -33,24 +31,23 @@ internal static class TooLargeBody
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.TooLargeDrainSeconds));
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(ScratchBytes);
+        PipeReader body = context.Request.BodyReader;
         long left = options.TooLargeDrainBytes;
         try
         {
             while (left >= 0)
             {
-                int read = await context.Request.Body.ReadAsync(scratch.AsMemory(0, ScratchBytes), timeout.Token);
-                if (read == 0) return;
-                left -= read;
+                ReadResult result = await body.ReadAsync(timeout.Token);
+                // A read cancelled without the token is the body reader's stop on the request's abort (see JsonBody),
+                // which the abort may have left pending when it came while no read was waiting: read on.
+                left -= result.IsCanceled ? 0 : result.Buffer.Length;
+                body.AdvanceTo(result.IsCanceled ? result.Buffer.Start : result.Buffer.End);
+                if (result.IsCompleted && !result.IsCanceled) return;
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException or BadHttpRequestException)
         {
             // Out of time, the client gone, or a body the server had already stopped reading: close.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
         }
         context.Abort();
     }
