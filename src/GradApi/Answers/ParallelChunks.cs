@@ -13,7 +13,7 @@ namespace GradApi.Answers;
 /// helper's chunk, the writer formats the chunks after it.
 /// </summary>
 /// <remarks>
-/// Writing a 10^6-node answer (85 MB) is mostly formatting numbers, and a flush waits for the client to take the
+/// Writing a 10^6-node answer (71 MB) is mostly formatting numbers, and a flush waits for the client to take the
 /// bytes: on one thread the core formats or waits. Helpers run as <see cref="SpareCores"/> says, checked each time
 /// one would start: only while the thread pool has no work waiting; and once the writer has waited long for a
 /// helper, whose core went to other processes, it writes the rest alone. At most <see cref="Window"/> chunks are formatted
