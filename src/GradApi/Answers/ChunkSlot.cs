@@ -6,7 +6,8 @@ namespace GradApi.Answers;
 /// <summary>
 /// A pooled buffer that one chunk of an answer is formatted into, ahead of its turn to be sent, and the signal
 /// that it is formatted: the chunk's length and the first piece it did not hold, or what formatting threw. It is
-/// reused for chunk after chunk of the same answer, so waiting for one allocates nothing of its own.
+/// reused for chunk after chunk of the same answer, so a chunk costs no task (a wait that does not complete at once
+/// still costs the thread pool's work item for the continuation).
 /// </summary>
 internal sealed class ChunkSlot(ArrayPool<byte> pool) : IValueTaskSource<ChunkSlot.Formatted>
 {

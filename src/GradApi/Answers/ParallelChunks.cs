@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using GradApi.Engine;
 
@@ -12,9 +13,10 @@ namespace GradApi.Answers;
 /// helper's chunk, the writer formats the chunks after it.
 /// </summary>
 /// <remarks>
-/// Writing a 10^6-node answer (85 MB) is mostly formatting numbers, and a flush waits for the client to take the
+/// Writing a 10^6-node answer (71 MB) is mostly formatting numbers, and a flush waits for the client to take the
 /// bytes: on one thread the core formats or waits. Helpers run as <see cref="SpareCores"/> says, checked each time
-/// one would start: only while the thread pool has no work waiting. At most <see cref="Window"/> chunks are formatted
+/// one would start: only while the thread pool has no work waiting; and once the writer has waited long for a
+/// helper, whose core went to other processes, it writes the rest alone. At most <see cref="Window"/> chunks are formatted
 /// ahead of the one being sent, so memory stays at that many 64 KiB buffers whatever the answer's size; on every way
 /// out (the end, an error, a cancelled or broken flush) no chunk can be taken any more, the writer waits for a
 /// helper's chunk in progress, and only then gives the buffers back: the answer's buffers (the engine's values and
@@ -22,8 +24,8 @@ namespace GradApi.Answers;
 /// </remarks>
 internal sealed class ParallelChunks
 {
-    /// <summary>How many chunks may be formatted ahead: buffers in flight, and what a helper runs ahead of the sends.</summary>
-    public const int Window = 4;
+    /// <summary>How many chunks may be formatted ahead: buffers in flight (512 KiB), and how far a helper runs ahead of the sends.</summary>
+    public const int Window = 8;
 
     /// <summary>
     /// Chunks in the rest of a run below which it is written on one thread: a helper starts tens of microseconds
@@ -52,6 +54,12 @@ internal sealed class ParallelChunks
     private int _sent;
 
     private bool _stopped;
+
+    /// <summary>
+    /// Set once the writer had to wait long for a helper: the cores are busy with other work than this process's
+    /// (which <see cref="SpareCores"/> cannot see), and no chunk is formatted ahead again for this run.
+    /// </summary>
+    private bool _alone;
 
     /// <summary>
     /// The pieces of <paramref name="pieces"/> from its <see cref="IJsonPieces.Next"/> on, in chunks of
@@ -109,8 +117,11 @@ internal sealed class ParallelChunks
 
                 ChunkSlot slot = _slots[chunk % Window];
                 while (!slot.IsReady && FormatOne(_pieces)) { } // rather than wait, format the chunks after it
+                if (!SpinUntilReady(slot)) Volatile.Write(ref _alone, true); // the helper was held up: no core is spare after all
                 ChunkSlot.Formatted formatted = await slot.Ready;
-                pipe.Write(slot.Bytes(formatted));
+                ReadOnlySpan<byte> bytes = slot.Bytes(formatted);
+                bytes.CopyTo(pipe.GetSpan(bytes.Length)); // one span, as a chunk formatted in the pipe takes
+                pipe.Advance(bytes.Length);
                 slot.Reset();
                 Sent(chunk);
                 await pipe.FlushAsync(cancellationToken);
@@ -127,6 +138,26 @@ internal sealed class ParallelChunks
             Stop();
         }
     }
+
+    /// <summary>
+    /// Waits a little for a helper's chunk in progress, spinning and yielding the core, before the writer awaits it:
+    /// whether it is ready. A chunk is usually tens of microseconds from done; one that is not done after several
+    /// chunks' time is on a thread the machine has not run, which the writer should not wait for again.
+    /// </summary>
+    private static bool SpinUntilReady(ChunkSlot slot)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
+        while (!slot.IsReady)
+        {
+            if (Stopwatch.GetElapsedTime(start) > MaxSpin) return false;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        return true;
+    }
+
+    /// <summary>How long <see cref="SpinUntilReady"/> spins: a few chunks' formatting.</summary>
+    private static readonly TimeSpan MaxSpin = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Formats chunks into their slots until none is left that may be taken now: a helper's run.</summary>
     public void FormatAhead(IJsonPieces pieces)
@@ -159,13 +190,16 @@ internal sealed class ParallelChunks
         }
     }
 
-    /// <summary>The next chunk, now taken, or -1 if every chunk is taken, the next one's slot is not free, or the answer stopped.</summary>
+    /// <summary>
+    /// The next chunk, now taken, or -1 if every chunk is taken, the next one's slot is not free, the answer stopped,
+    /// or the writer goes on alone.
+    /// </summary>
     private int Take()
     {
         while (true)
         {
             int chunk = Volatile.Read(ref _taken);
-            if (chunk >= _chunks || chunk >= Volatile.Read(ref _sent) + Window || Volatile.Read(ref _stopped)) return -1;
+            if (chunk >= _chunks || chunk >= Volatile.Read(ref _sent) + Window || Volatile.Read(ref _stopped) || Volatile.Read(ref _alone)) return -1;
             if (Interlocked.CompareExchange(ref _taken, chunk + 1, chunk) == chunk) return chunk;
         }
     }
@@ -177,8 +211,12 @@ internal sealed class ParallelChunks
         StartHelpers();
     }
 
-    private bool CanTake() =>
-        Volatile.Read(ref _taken) is int chunk && chunk < _chunks && chunk < Volatile.Read(ref _sent) + Window;
+    /// <summary>
+    /// Whether a helper is worth starting: a chunk is left to take and at least half the window is free, so that a
+    /// helper that stopped at a full window is not woken for every chunk sent (a wake-up costs some microseconds).
+    /// </summary>
+    private bool WorthAHelper() =>
+        Volatile.Read(ref _taken) is int chunk && chunk < _chunks && chunk <= Volatile.Read(ref _sent) + Window / 2;
 
     /// <summary>The pieces of <paramref name="chunk"/>.</summary>
     private (int Start, int End) Range(int chunk)
@@ -187,10 +225,10 @@ internal sealed class ParallelChunks
         return ((int)start, (int)Math.Min(start + _perChunk, _pieces.Count));
     }
 
-    /// <summary>Starts as many idle helpers as <see cref="SpareCores"/> allows now, if there is a chunk to take.</summary>
+    /// <summary>Starts as many idle helpers as <see cref="SpareCores"/> allows now, if one is worth starting.</summary>
     private void StartHelpers()
     {
-        if (!CanTake()) return;
+        if (Volatile.Read(ref _alone) || !WorthAHelper()) return;
         int threads = _idlePoolOnly ? SpareCores.For(_helpers.Length + 1) : _helpers.Length + 1;
         for (int h = 0; h < threads - 1; h++) _helpers[h].Start();
     }

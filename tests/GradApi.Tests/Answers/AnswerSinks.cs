@@ -52,7 +52,7 @@ internal sealed class Client(Func<bool>? holdUntil = null, Action<int>? onFlush 
 /// Numbers written as a batch answer's array is, <c>1.5,-2,...</c>, by cursors that share a watch: how many
 /// threads are formatting now, and how many pieces were formatted once the writing was over.
 /// </summary>
-internal sealed class WatchedNumbers(double[] numbers, WatchedNumbers.Watch watch) : IJsonPieces
+internal sealed class WatchedNumbers(double[] numbers, WatchedNumbers.Watch watch, bool copy = false) : IJsonPieces
 {
     public sealed class Watch
     {
@@ -62,6 +62,9 @@ internal sealed class WatchedNumbers(double[] numbers, WatchedNumbers.Watch watc
 
         /// <summary>How long each call to format takes on top: long enough, and a helper is caught in one when the writing ends.</summary>
         public int FillMilliseconds;
+
+        /// <summary>The same for the copies alone, the helpers' cursors: a helper the machine runs slowly.</summary>
+        public int CopyFillMilliseconds;
     }
 
     public WatchedNumbers(double[] numbers) : this(numbers, new Watch()) { }
@@ -80,6 +83,7 @@ internal sealed class WatchedNumbers(double[] numbers, WatchedNumbers.Watch watc
         try
         {
             if (watch.FillMilliseconds > 0) Thread.Sleep(watch.FillMilliseconds);
+            if (copy && watch.CopyFillMilliseconds > 0) Thread.Sleep(watch.CopyFillMilliseconds);
             int at = 0;
             for (; Next < end && destination.Length - at >= NextPieceBytes; Next++)
             {
@@ -95,5 +99,5 @@ internal sealed class WatchedNumbers(double[] numbers, WatchedNumbers.Watch watc
         }
     }
 
-    public IJsonPieces Copy() => new WatchedNumbers(numbers, watch);
+    public IJsonPieces Copy() => new WatchedNumbers(numbers, watch, copy: true);
 }

@@ -107,6 +107,24 @@ public sealed class ParallelChunksTests
     }
 
     [Fact]
+    public async Task HelperHeldUp_TheWriterGoesOnAlone_WithTheSameBytes()
+    {
+        double[] numbers = Numbers(100_000);
+        byte[] expected = await OneThread(new WatchedNumbers(numbers));
+        var pieces = new WatchedNumbers(numbers);
+        pieces.Watched.CopyFillMilliseconds = 5; // as a helper whose core the machine gives to other work
+        var pool = new CountingPool();
+        var written = new MemoryStream();
+        var chunks = new ParallelChunks(pieces, 250, helpers: 1, pool, idlePoolOnly: false);
+
+        await chunks.WriteAsync(PipeWriter.Create(written), CancellationToken.None);
+
+        Assert.Equal(expected, written.ToArray());
+        Assert.InRange(chunks.HelperChunks, 0, ParallelChunks.Window); // what it took before the writer gave up on it
+        await AssertNothingLeftBehind(pieces.Watched, pool);
+    }
+
+    [Fact]
     public async Task NumberThatCannotBeWritten_FailsTheWriting_AndLeavesNothingBehind()
     {
         double[] numbers = Numbers(200_000);
