@@ -55,8 +55,14 @@ internal static class JsonPieces
         while (pieces.Next < end) await WriteChunkAsync(pipe, pieces, end, cancellationToken);
     }
 
+    /// <summary>
+    /// Formats one chunk into the pipe and flushes it; first throws if the request was aborted, for Kestrel's flush
+    /// does not once the connection is gone (it drops the bytes), and the rest of a long answer would be formatted
+    /// for nobody.
+    /// </summary>
     private static ValueTask<FlushResult> WriteChunkAsync(PipeWriter pipe, IJsonPieces pieces, int end, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         int size = Math.Max(ChunkBytes, pieces.NextPieceBytes);
         pipe.Advance(pieces.Fill(pipe.GetSpan(size)[..size], end));
         return pipe.FlushAsync(cancellationToken);

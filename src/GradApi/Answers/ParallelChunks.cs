@@ -106,6 +106,7 @@ internal sealed class ParallelChunks
             StartHelpers();
             for (int chunk = 0; chunk < _chunks; chunk++)
             {
+                cancellationToken.ThrowIfCancellationRequested(); // a flush after the client has gone does not throw
                 (int start, int end) = Range(chunk);
                 if (Interlocked.CompareExchange(ref _taken, chunk + 1, chunk) == chunk)
                 {
