@@ -47,6 +47,14 @@ public sealed class GradApiOptions
     [Range(1, 1L << 40)]
     public long MaxBatchWork { get; set; } = 50_000_000;
 
+    /// <summary>
+    /// Start a large graph's compile while its body is parsed, on another core when the thread pool has no work waiting
+    /// (<see cref="Engine.Compilation.CompileAhead"/>). Off: every compile runs after the parse. The rule sees only this
+    /// process's work: on a machine whose cores other processes keep busy, the compile beside the parse takes the parse's
+    /// core time, and turning it off may answer sooner.
+    /// </summary>
+    public bool CompileAhead { get; set; } = true;
+
     /// <summary>Serve Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
     public bool Swagger { get; set; } = true;
 

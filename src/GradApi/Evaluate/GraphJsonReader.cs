@@ -66,6 +66,9 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     private GraphSpec? _spec;
     private CompileAhead? _ahead;
     private int _nodes;
+
+    /// <summary>Whether a large graph's compile starts during the parse (<see cref="StartCompile"/>); off, the caller compiles after it.</summary>
+    public bool CompileAhead { get; init; }
     private bool _seenOutput, _seenSeed;
     private string? _output, _expression;
     private Dictionary<string, double>? _inputs;
@@ -259,7 +262,7 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
                 ReadNode(ref reader, _spec!, _nodes);
                 _nodes++;
                 if (_ahead is not null) _ahead.Added();
-                else if (_nodes == CompileAhead.PublishStride) StartCompile();
+                else if (_nodes == Engine.Compilation.CompileAhead.PublishStride && CompileAhead) StartCompile();
                 return true;
             default: // Place.End
                 if (Next(ref reader)) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");

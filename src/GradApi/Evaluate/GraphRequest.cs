@@ -49,7 +49,10 @@ public sealed class GraphRequest(GraphSpec spec)
         // No token for the reader: it reads a piece of at most a window at a time, and the request's abort is seen by
         // the read of the next piece, which takes the body pipe's cancelled read with it (see JsonBody).
         using var reader = new GraphJsonReader(options.MaxNodes, expressions, inputValuesOptional,
-            context.Request.ContentLength ?? 0, CancellationToken.None, compileCancellationToken: context.RequestAborted);
+            context.Request.ContentLength ?? 0, CancellationToken.None, compileCancellationToken: context.RequestAborted)
+        {
+            CompileAhead = options.CompileAhead,
+        };
         BodyReading body = await JsonBody.ReadAsync(context, options.MaxBodyBytes, "the graph", reader);
         long finishing = Stopwatch.GetTimestamp();
         GraphSpec spec = reader.Finish();

@@ -93,6 +93,20 @@ public sealed class CompileAheadTests(GradApiFactory factory) : IClassFixture<Gr
     }
 
     [Fact]
+    public async Task TurnedOff_TheCompileRunsAfterTheParse_WithTheSameAnswer()
+    {
+        string body = OrderedBody(20_000, 7);
+        using var off = Hardening.HardeningFactory.InMemory(new() { ["GradApi:CompileAhead"] = "false" });
+        using HttpClient offClient = off.CreateClient();
+        using var withoutAhead = await offClient.Evaluate(body);
+        using var withAhead = await _client.Evaluate(body);
+
+        Assert.Equal(HttpStatusCode.OK, withoutAhead.StatusCode);
+        Assert.DoesNotContain("compile-ahead", string.Join(", ", withoutAhead.Headers.GetValues("Server-Timing")), StringComparison.Ordinal);
+        Assert.Equal(await withAhead.Content.ReadAsStringAsync(), await withoutAhead.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task LargeGraph_WithInputsLeftWithoutValues_Registers()
     {
         string body = OrderedBody(12_000, 6).Replace("\"op\":\"input\",\"value\":0.25", "\"op\":\"input\"", StringComparison.Ordinal);
