@@ -49,9 +49,10 @@ public static class HarnessTools
     /// <summary>
     /// The body of <see cref="RandomGraphs.Dag"/> of <paramref name="nodes"/> nodes parsed (<see cref="CompileAheadBenchmarks"/>' reader)
     /// and compiled, RUNS times each way, the two ways alternating (after three warm-up rounds), in training then in inference.
-    /// Prints per run <c>ahead MODE then|ahead RUN PARSE_MS COMPILE_MS TOTAL_MS RESOLVED_AHEAD</c> (for the overlapped way, its
-    /// compile is <see cref="GradApi.Engine.Compilation.CompileAhead.Finish"/> alone), then per mode and way the medians:
-    /// <c>ahead MODE then|ahead median PARSE_MS COMPILE_MS TOTAL_MS</c>, and the ratio of the medians' totals.
+    /// Prints per run <c>ahead MODE then|ahead RUN PARSE_MS COMPILE_MS TOTAL_MS RESOLVED_AHEAD PARSE_CPU_MS</c> (for the overlapped
+    /// way, its compile is <see cref="GradApi.Engine.Compilation.CompileAhead.Finish"/> alone; the last figure is the parsing
+    /// thread's own CPU time, which waiting for a core does not inflate), then per mode and way the medians:
+    /// <c>ahead MODE then|ahead median PARSE_MS COMPILE_MS TOTAL_MS PARSE_CPU_MS</c>, and the ratio of the medians' totals.
     /// </summary>
     private static void Ahead(int nodes, int runs)
     {
@@ -62,33 +63,38 @@ public static class HarnessTools
         foreach (var mode in new[] { GradApi.Engine.Evaluation.EvaluationMode.Training, GradApi.Engine.Evaluation.EvaluationMode.Inference })
         {
             var times = new Dictionary<string, List<(double Parse, double Compile)>> { ["then"] = [], ["ahead"] = [] };
+            var parseCpu = new Dictionary<string, List<double>> { ["then"] = [], ["ahead"] = [] };
             for (int run = -3; run < runs; run++)
             {
                 foreach (string way in run % 2 == 0 ? new[] { "then", "ahead" } : ["ahead", "then"])
                 {
                     long start = Stopwatch.GetTimestamp();
+                    double startCpu = ThreadCpuMs();
                     using var spec = new GraphSpec(body.Length / 48, body.Length / 24, body.Length / 3);
                     using var ahead = way == "ahead" ? new GradApi.Engine.Compilation.CompileAhead(spec, body.Length / 64) : null;
                     CompileAheadBenchmarks.ParseInto(body, spec, ahead);
                     long parsed = Stopwatch.GetTimestamp();
+                    double parsedCpu = ThreadCpuMs();
                     var compiled = ahead is null ? compiler.Compile(spec, mode) : ahead.Finish(mode);
                     long done = Stopwatch.GetTimestamp();
                     if (!compiled.Succeeded) throw new InvalidOperationException("the graph did not compile");
-                    double parseMs = Ms(start, parsed), compileMs = Ms(parsed, done);
+                    double parseMs = Ms(start, parsed), compileMs = Ms(parsed, done), parseCpuMs = parsedCpu - startCpu;
                     if (run < 0) continue;
                     times[way].Add((parseMs, compileMs));
+                    parseCpu[way].Add(parseCpuMs);
                     Console.WriteLine(FormattableString.Invariant(
-                        $"ahead {mode} {way} {run} {parseMs:F1} {compileMs:F1} {parseMs + compileMs:F1} {ahead?.ResolvedAhead ?? 0}"));
+                        $"ahead {mode} {way} {run} {parseMs:F1} {compileMs:F1} {parseMs + compileMs:F1} {ahead?.ResolvedAhead ?? 0} {parseCpuMs:F1}"));
                 }
             }
             foreach ((string way, var list) in times)
                 Console.WriteLine(FormattableString.Invariant(
-                    $"ahead {mode} {way} median {Median(list.Select(t => t.Parse)):F1} {Median(list.Select(t => t.Compile)):F1} {Median(list.Select(t => t.Parse + t.Compile)):F1}"));
+                    $"ahead {mode} {way} median {Median(list.Select(t => t.Parse)):F1} {Median(list.Select(t => t.Compile)):F1} {Median(list.Select(t => t.Parse + t.Compile)):F1} {Median(parseCpu[way]):F1}"));
             Console.WriteLine(FormattableString.Invariant(
                 $"ahead {mode} ratio {Median(times["ahead"].Select(t => t.Parse + t.Compile)) / Median(times["then"].Select(t => t.Parse + t.Compile)):F3}"));
         }
 
         static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+        static double ThreadCpuMs() => ThreadCpu.Milliseconds();
         static double Median(IEnumerable<double> values)
         {
             double[] sorted = [.. values.Order()];
@@ -203,4 +209,24 @@ public static class HarnessTools
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parse {run} {ms:0.0}"));
         }
     }
+}
+
+/// <summary>The calling thread's CPU time (Linux's <c>CLOCK_THREAD_CPUTIME_ID</c>; NaN elsewhere).</summary>
+internal static class ThreadCpu
+{
+    private const int ClockThreadCpuTime = 3;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    public static double Milliseconds() =>
+        OperatingSystem.IsLinux() && ClockGetTime(ClockThreadCpuTime, out TimeSpec time) == 0
+            ? time.Seconds * 1e3 + time.Nanoseconds / 1e6
+            : double.NaN;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using GradApi.Engine.Evaluation;
 using GradApi.Engine.Graphs;
@@ -26,14 +27,17 @@ namespace GradApi.Engine.Compilation;
 /// (<see cref="GraphSpec.ShareWhileGrowing"/>). The id table is sized from the parser's guess of the node count and
 /// grows past it. <see cref="Finish"/> and <see cref="Dispose"/> both stop the resolver and wait for it before they
 /// return, give back every pooled array it holds, and end the sharing; a parser that throws must dispose it, so that no
-/// thread works on after the request. The resolver looks at the cancellation token between strides and stops when the
-/// request is abandoned or out of time.
+/// thread works on after the request; so does disposing the spec, which disposes it first. The resolver looks at the
+/// cancellation token between strides and stops when the request is abandoned or out of time.
 /// </para>
 /// </remarks>
 public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
 {
-    /// <summary>How many nodes are added between two publications, and resolved between two looks at the token and the pool.</summary>
-    internal const int PublishStride = 4096;
+    /// <summary>
+    /// How many nodes are added between two publications, and resolved between two looks at the token and the pool: a graph
+    /// of fewer nodes gains nothing from it, so a parser may start it only once it has read this many.
+    /// </summary>
+    public const int PublishStride = 4096;
 
     private const int Idle = 0, Queued = 1, Running = 2, Stopped = 3;
 
@@ -58,6 +62,9 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
 
     /// <summary>Set by the resolver when it will resolve nothing more: a fault in the graph, an exception, a cancellation.</summary>
     private bool _done;
+
+    /// <summary>Written by the resolver only, read once it is stopped.</summary>
+    private long _aheadTicks;
 
     private IdTable? _ids;
     private OrderedPrefix? _prefix;
@@ -94,9 +101,17 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
         _cancellationToken = cancellationToken;
         _mayRunAhead = mayRunAhead;
         _start = start ?? (static turn => ThreadPool.UnsafeQueueUserWorkItem(turn, preferLocal: false));
-        _lastPublished = spec.NodeCount;
         spec.ShareWhileGrowing();
+        // It lives no longer than the spec it reads: disposing the spec stops it first.
+        spec.DisposeWith(this);
     }
+
+    /// <summary>
+    /// How long the resolver worked on another thread before <see cref="Finish"/> (or <see cref="Dispose"/>) stopped it:
+    /// compile time spent while the parse ran, beside it, which the caller did not wait for. Zero if it never ran, and
+    /// until it is stopped.
+    /// </summary>
+    public TimeSpan AheadTime => Volatile.Read(ref _state) == Stopped ? Stopwatch.GetElapsedTime(0, _aheadTicks) : TimeSpan.Zero;
 
     /// <summary>How many nodes the resolver had resolved when <see cref="Finish"/> stopped it (for tests and benchmarks).</summary>
     internal int ResolvedAhead { get; private set; }
@@ -168,7 +183,9 @@ public sealed class CompileAhead : IThreadPoolWorkItem, IDisposable
         if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued) return; // taken back by Stop
         while (true)
         {
+            long start = Stopwatch.GetTimestamp();
             int resolved = ResolvePublished();
+            _aheadTicks += Stopwatch.GetTimestamp() - start;
             lock (_gate)
             {
                 Interlocked.Exchange(ref _state, Idle);

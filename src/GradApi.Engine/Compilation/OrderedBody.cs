@@ -68,7 +68,7 @@ internal static class OrderedBody
             // of the same size are these again rather than more memory: the tape's, then the inference plan's.
             OrderedPrefix.GiveBack(ref prefix.Level);
             OrderedPrefix.GiveBack(ref prefix.IsRead);
-            TapeArrays tape = Emit(spec, prefix.EdgeNode!, queue, inputRange, queued);
+            TapeArrays tape = Emit(spec, prefix.EdgeNode!, queue, inputRange, queued, cancellationToken);
             OrderedPrefix.GiveBack(ref prefix.EdgeNode);
             GiveBack(ref queue);
             GiveBack(ref inputRange);
@@ -191,8 +191,12 @@ internal static class OrderedBody
         }
     }
 
-    /// <summary>The tape: the queue in order, each gate's leaves not yet placed just before it, as Kahn's placement puts them.</summary>
-    private static TapeArrays Emit(GraphSpec spec, int[] edgeNode, int[] queue, long[] inputRange, int queued)
+    /// <summary>
+    /// The tape: the queue in order, each gate's leaves not yet placed just before it, as Kahn's placement puts them.
+    /// Looks at the token every few thousand nodes, as the stages before it do, and gives its arrays back if it stops.
+    /// </summary>
+    private static TapeArrays Emit(GraphSpec spec, int[] edgeNode, int[] queue, long[] inputRange, int queued,
+        CancellationToken cancellationToken)
     {
         int n = spec.NodeCount, edges = spec.InputCount;
         ReadOnlySpan<byte> codes = spec.OpCodes;
@@ -208,6 +212,16 @@ internal static class OrderedBody
         int p = 0, edge = 0, maxArity = 0;
         for (int r = 0; r < queued; r++)
         {
+            if ((r & (CancellationStride - 1)) == 0 && cancellationToken.IsCancellationRequested)
+            {
+                BufferPool<int>.Shared.Return(nodeAt);
+                BufferPool<int>.Shared.Return(positionOf);
+                BufferPool<OpCode>.Shared.Return(tapeOps);
+                BufferPool<double>.Shared.Return(leafValues);
+                BufferPool<int>.Shared.Return(edgeStart);
+                BufferPool<int>.Shared.Return(edgeInput);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             int node = queue[r];
             int start = (int)inputRange[r], end = (int)(inputRange[r] >> 32);
             for (int e = start; e < end; e++)

@@ -96,7 +96,8 @@ internal static class GraphEndpoints
                 detail: $"The graph has {spec.NodeCount:N0} nodes; a registered graph has at most {maxNodes:N0} (GradApi:GraphStore:MaxGraphNodes). "
                     + "Evaluate it with POST /v1/evaluate instead.");
 
-        CompileResult compiled = compiler.Compile(spec, EvaluationMode.Training, inputDefaultsOptional: true, cancellationToken);
+        // Read with input defaults optional: the compile that ran ahead during the parse allowed them too.
+        CompileResult compiled = body.Request.Compile(compiler, EvaluationMode.Training, cancellationToken);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
         CompiledGraph graph = await catalog.RegisterAsync(spec, compiled.Tape, cancellationToken);
         return TypedResults.Created($"/v1/graphs/{graph.Id}", Describe(graph));

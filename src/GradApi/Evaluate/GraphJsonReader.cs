@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using GradApi.Engine.Compilation;
 using GradApi.Engine.Expressions;
 using GradApi.Engine.Graphs;
 using GradApi.Problems;
@@ -23,6 +24,11 @@ namespace GradApi.Evaluate;
 /// <c>nodes</c> array) and the rest of it comes again, with more bytes after it. A unit is read whole or not at all:
 /// when a piece ends inside one, the reader's state and the spec are put back as they were before it, so a body
 /// read in pieces gives the same spec, and the same errors, as the whole body.
+/// <para>
+/// Once a body's <c>nodes</c> reach <see cref="CompileAhead.PublishStride"/>, the graph's compile starts beside the parse
+/// (<see cref="CompileAhead"/>, told of each node after it): the caller takes it with <see cref="TakeCompile"/> and
+/// finishes it; one not taken is stopped when the reader is disposed, as when the body is refused halfway.
+/// </para>
 /// </remarks>
 internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
 {
@@ -52,11 +58,13 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     private readonly bool _inputValuesOptional;
     private readonly long _expectedLength;
     private readonly CancellationToken _cancellationToken;
+    private readonly CancellationToken _compileCancellationToken;
 
     /// <summary>The reader's state at the end of the last whole unit.</summary>
     private JsonReaderState _state = new(Options);
     private Place _place = Place.Start;
     private GraphSpec? _spec;
+    private CompileAhead? _ahead;
     private int _nodes;
     private bool _seenOutput, _seenSeed;
     private string? _output, _expression;
@@ -87,9 +95,14 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
     /// <param name="inputValuesOptional">Whether an expression's names may go without a value in <c>inputs</c> (registering a graph).</param>
     /// <param name="expectedLength">The body's length if known (else 0): the spec's arrays are sized from it.</param>
     /// <param name="cancellationToken">Looked at every few thousand nodes.</param>
+    /// <param name="compileCancellationToken">
+    /// The request's, for the compile that starts during the parse (<see cref="StartCompile"/>): it runs on another thread,
+    /// between the reads of the body that would see the request's abort, and stops when this is cancelled.
+    /// </param>
     public GraphJsonReader(int maxNodes, ExpressionParser expressions, bool inputValuesOptional, long expectedLength,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, CancellationToken compileCancellationToken = default)
     {
+        _compileCancellationToken = compileCancellationToken.CanBeCanceled ? compileCancellationToken : cancellationToken;
         _maxNodes = maxNodes;
         _expressions = expressions;
         _inputValuesOptional = inputValuesOptional;
@@ -180,12 +193,35 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
         return spec;
     }
 
-    /// <summary>Gives back the arrays of a spec that was never handed out (the body was refused, or its reading stopped).</summary>
+    /// <summary>
+    /// The compile that started while the nodes were read (see <see cref="StartCompile"/>), for the caller to finish once
+    /// it has the spec (<see cref="Finish"/>); null if none started. The caller owns it from here on.
+    /// </summary>
+    public CompileAhead? TakeCompile()
+    {
+        CompileAhead? ahead = _ahead;
+        _ahead = null;
+        return ahead;
+    }
+
+    /// <summary>
+    /// Gives back the arrays of a spec that was never handed out (the body was refused, or its reading stopped), and
+    /// stops the compile that ran ahead, first: it reads the spec.
+    /// </summary>
     public void Dispose()
     {
+        _ahead?.Dispose();
+        _ahead = null;
         _spec?.Dispose();
         _spec = null;
     }
+
+    /// <summary>
+    /// A graph this large has a compile worth starting on another core while the rest of its nodes are read: the ids are
+    /// resolved as they come (<see cref="CompileAhead"/>), sized for a node per 64 bytes of the body.
+    /// </summary>
+    private void StartCompile() =>
+        _ahead = new CompileAhead(_spec!, (int)Math.Min(_expectedLength / 64, int.MaxValue), _inputValuesOptional, _compileCancellationToken);
 
     /// <summary>
     /// Reads the next unit whole: the body's opening brace, one of its properties, one node, or the body's closing
@@ -222,6 +258,8 @@ internal sealed class GraphJsonReader : IJsonBodySink, IDisposable
                 if ((_nodes & (CancellationStride - 1)) == 0) _cancellationToken.ThrowIfCancellationRequested();
                 ReadNode(ref reader, _spec!, _nodes);
                 _nodes++;
+                if (_ahead is not null) _ahead.Added();
+                else if (_nodes == CompileAhead.PublishStride) StartCompile();
                 return true;
             default: // Place.End
                 if (Next(ref reader)) throw ProblemException.InvalidBody("$", "Only one JSON value may be sent.");

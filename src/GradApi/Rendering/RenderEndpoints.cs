@@ -53,7 +53,7 @@ internal static class RenderEndpoints
         if (body.Spec.InputCount > maxEdges)
             return TooLarge($"A picture is drawn for at most {maxEdges:N0} edges; this graph has {body.Spec.InputCount:N0}.");
 
-        CompileResult compiled = compiler.Compile(body.Spec, EvaluationMode.Training, cancellationToken);
+        CompileResult compiled = body.Compile(compiler, EvaluationMode.Training, cancellationToken);
         if (!compiled.Succeeded) return GraphProblems.Invalid(compiled);
 
         var trace = ExplainTrace.Run(engine, compiled.Tape, cancellationToken);

@@ -11,6 +11,7 @@ namespace GradApi.Engine.Tests.Compilation;
 /// array of the tape, or the same errors in the same order. The graphs are replayed node by node into a spec that starts
 /// small, so that the spec's arrays, the id table and the resolver's arrays all grow while the resolver reads them.
 /// </summary>
+[Collection(CompileAheadCollection.Name)]
 public sealed class CompileAheadTests
 {
     private static readonly GraphCompiler Compiler = new();
@@ -82,6 +83,7 @@ public sealed class CompileAheadTests
             Assert.False(ahead.HoldsResources);
             AssertSameResult(Compiler.Compile(spec, mode), early!, mode);
             resolvedAhead += ahead.ResolvedAhead;
+            if (ahead.ResolvedAhead > 0) Assert.True(ahead.AheadTime > TimeSpan.Zero);
         }
         Assert.True(resolvedAhead > 0, "the resolver never ran ahead");
     }
@@ -319,4 +321,14 @@ public sealed class CompileAheadTests
         OrderedBodyTests.AssertSameTape(tape, actual.Tape!);
         OrderedBodyTests.AssertSameAnswer(tape, actual.Tape!, mode);
     }
+}
+
+/// <summary>
+/// Run alone: these tests start resolvers on threads and on the thread pool, and the pool's queue decides how many
+/// threads other tests' batches take (<see cref="SpareCores"/>), so that a warm batch beside them would rent anew.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CompileAheadCollection
+{
+    public const string Name = "CompileAhead";
 }

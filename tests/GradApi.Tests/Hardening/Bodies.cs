@@ -17,6 +17,21 @@ internal static class Bodies
         return Encoding.UTF8.GetBytes(json.ToString());
     }
 
+    /// <summary>
+    /// The same chain listed from its last node to its first, each node naming the one after it: a body not in order,
+    /// whose compile cannot start during the parse and runs after it, the general way.
+    /// </summary>
+    public static byte[] SinChainListedBackwards(int length)
+    {
+        var json = new StringBuilder(length * 48 + 64);
+        json.Append("""{"nodes":[""");
+        for (int i = length; i >= 1; i--)
+            json.Append("{\"id\":\"s").Append(i).Append("\",\"op\":\"sin\",\"inputs\":[\"")
+                .Append(i == 1 ? "x" : "s" + (i - 1)).Append("\"]},");
+        json.Append("""{"id":"x","op":"input","value":0.1}]}""");
+        return Encoding.UTF8.GetBytes(json.ToString());
+    }
+
     /// <summary>A sin chain whose body is at least <paramref name="bytes"/> long.</summary>
     public static byte[] AtLeast(int bytes) => SinChain(bytes / 40 + 1);
 
