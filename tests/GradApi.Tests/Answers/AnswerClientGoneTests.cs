@@ -19,7 +19,7 @@ public sealed class AnswerClientGoneTests
         using var server = HardeningFactory.Live();
         byte[] body = Bodies.SinChain(300_000); // an answer of some 20 MB: more than the sockets hold
 
-        await using (RawHttp raw = await RawHttp.Connect(server.Address))
+        await using (RawHttp raw = await RawHttp.Connect(server.Address, receiveBufferBytes: 64 * 1024))
         {
             await raw.SendHead("/v1/evaluate", body.Length);
             await raw.Send(body);

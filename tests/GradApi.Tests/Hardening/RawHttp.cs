@@ -12,9 +12,14 @@ internal sealed class RawHttp : IAsyncDisposable
     private readonly TcpClient _tcp = new() { NoDelay = true };
     private NetworkStream _stream = null!;
 
-    public static async Task<RawHttp> Connect(Uri server)
+    /// <summary>
+    /// Connects to <paramref name="server"/>; with <paramref name="receiveBufferBytes"/>, a receive buffer of that
+    /// size that the kernel does not grow (it may grow to 32 MiB here, and hold a whole answer the client never reads).
+    /// </summary>
+    public static async Task<RawHttp> Connect(Uri server, int? receiveBufferBytes = null)
     {
         var raw = new RawHttp();
+        if (receiveBufferBytes is { } bytes) raw._tcp.ReceiveBufferSize = bytes;
         await raw._tcp.ConnectAsync(server.Host, server.Port);
         raw._stream = raw._tcp.GetStream();
         return raw;
