@@ -55,6 +55,13 @@ public sealed class GradApiOptions
     /// </summary>
     public bool CompileAhead { get; set; } = true;
 
+    /// <summary>
+    /// How many nodes the graph has that runs a few times through a large request's path once the service has started,
+    /// in the background, so that the first large request finds that path's code optimized (see Hosting/Warmup); 0: none.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int WarmupNodes { get; set; } = 20_000;
+
     /// <summary>Serve Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json.</summary>
     public bool Swagger { get; set; } = true;
 

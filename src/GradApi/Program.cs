@@ -45,6 +45,8 @@ builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Si
 builder.Services.AddSingleton<GraphCompiler>();
 builder.Services.AddScoped(_ => new GraphEngine());
 builder.Services.AddScoped(_ => new BatchEngine());
+// Once started, a graph run through a large request's path a few times, for the first large request to find it optimized.
+builder.Services.AddHostedService<Warmup>();
 builder.Services.AddSingleton(services =>
 {
     GradApiOptions options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GradApiOptions>>().Value;

@@ -88,7 +88,8 @@ public sealed partial class BrowserFixture : IAsyncLifetime
     {
         public ServiceFactory() => UseKestrel(0);
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
+        protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+            builder.UseEnvironment("Production").UseSetting("GradApi:WarmupNodes", "0"); // small graphs only here
     }
 }
 

@@ -59,6 +59,8 @@ internal sealed class HardeningFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
+        // No warm-up unless a test asks (WarmupTests): it would only take the cores of the many servers these tests start.
+        builder.UseSetting("GradApi:WarmupNodes", "0");
         foreach ((string key, string? value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Log).SetMinimumLevel(LogLevel.Debug));
         if (_services is not null) builder.ConfigureTestServices(_services);

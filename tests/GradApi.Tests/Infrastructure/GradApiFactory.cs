@@ -21,6 +21,8 @@ public class GradApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // No warm-up: hundreds of servers start in these tests, and it would only take their cores (WarmupTests runs it).
+        builder.UseSetting("GradApi:WarmupNodes", "0");
         foreach ((string key, string? value) in _settings) builder.UseSetting(key, value);
     }
 }
