@@ -23,8 +23,8 @@ namespace GradApi.Hosting;
 /// after startup and holds nothing after it (its buffers go back to the pools). A failure is logged and ends it, and
 /// never the service.
 /// </remarks>
-internal sealed partial class Warmup(IOptions<GradApiOptions> options, IServiceScopeFactory scopes, ExpressionParser expressions,
-    GraphCompiler compiler, IHostApplicationLifetime lifetime, ILogger<Warmup> logger) : BackgroundService
+internal sealed partial class Warmup(IOptions<GradApiOptions> options, IServiceProvider services, IHostApplicationLifetime lifetime,
+    ILogger<Warmup> logger) : BackgroundService
 {
     private const int Rounds = 6;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(150);
@@ -63,6 +63,9 @@ internal sealed partial class Warmup(IOptions<GradApiOptions> options, IServiceS
     /// <summary>One request's work on <paramref name="body"/>, as <see cref="GraphRequest"/> and the evaluate endpoint do it.</summary>
     private async Task RunAsync(byte[] body, EvaluationMode mode, CancellationToken cancellationToken)
     {
+        // Resolved here, not in the constructor: a service that cannot be made fails the warm-up, not the startup.
+        var expressions = services.GetRequiredService<ExpressionParser>();
+        var compiler = services.GetRequiredService<GraphCompiler>();
         using var reader = new GraphJsonReader(int.MaxValue, expressions, inputValuesOptional: false, body.Length, CancellationToken.None,
             compileCancellationToken: cancellationToken) { CompileAhead = options.Value.CompileAhead };
         using (var window = new BodyWindow(body.Length, body.Length))
@@ -82,7 +85,7 @@ internal sealed partial class Warmup(IOptions<GradApiOptions> options, IServiceS
             : compiler.Compile(spec, mode, cancellationToken);
         if (!compiled.Succeeded) throw new InvalidOperationException($"The warm-up graph did not compile: {compiled.Errors[0].Message}");
 
-        using IServiceScope scope = scopes.CreateScope();
+        using IServiceScope scope = services.CreateScope();
         EvaluationResult evaluation = scope.ServiceProvider.GetRequiredService<GraphEngine>().Evaluate(compiled.Tape, mode, cancellationToken);
         if (mode == EvaluationMode.Training && evaluation.Error is null)
             await new EvaluationJsonResult(evaluation).WriteAsync(PipeWriter.Create(Stream.Null), cancellationToken);
