@@ -162,16 +162,27 @@ public sealed class BatchEngineTests
             engine.Evaluate(tape, inputs, EvaluationMode.Training, nodes, reduce);
         engine.Evaluate(tape, inputs, EvaluationMode.Inference, [], BatchReduce.None);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int round = 0; round < 3; round++)
+        var allocated = new long[6];
+        for (int round = 0; round < allocated.Length; round++)
         {
+            long before = GC.GetAllocatedBytesForCurrentThread();
             foreach (BatchReduce reduce in reduces)
                 Assert.True(engine.Evaluate(tape, inputs, EvaluationMode.Training, nodes, reduce).Succeeded);
             Assert.True(engine.Evaluate(tape, inputs, EvaluationMode.Inference, [], BatchReduce.None).Succeeded);
+            allocated[round] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(0, allocated);
+        if (threads == 1)
+        {
+            Assert.All(allocated, bytes => Assert.Equal(0, bytes));
+        }
+        else
+        {
+            // Queuing the helpers may now and then grow the thread pool's own queue on this thread (a segment of some
+            // 4 KB, once in many queued items, whoever queued the others): that is the pool's, not the engine's. What
+            // the engine allocated per batch would show in every round.
+            Assert.True(allocated.Count(bytes => bytes == 0) >= allocated.Length - 2, $"bytes allocated by round: {string.Join(", ", allocated)}");
+        }
     }
 
     [Fact]
