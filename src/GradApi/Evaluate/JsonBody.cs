@@ -85,9 +85,10 @@ internal sealed class JsonBody : IDisposable
     /// the sink works while the rest of the body is on its way, and the body is never held whole.
     /// </summary>
     /// <remarks>
-    /// See <see cref="BodyWindow"/> for the pieces. When the sink refuses the body (a <see cref="ProblemException"/>) before its end, the rest is still read, and
-    /// thrown away, before the refusal is thrown on: a client that sends its whole body before it reads the answer
-    /// (Python's urllib and requests) reads the problem document rather than a connection closed under it.
+    /// See <see cref="BodyWindow"/> for the pieces. When the sink refuses the body (a <see cref="ProblemException"/>)
+    /// before its end, the rest is still read, and thrown away, before the refusal is thrown on: a client that sends
+    /// its whole body before it reads the answer (Python's urllib and requests) reads the problem document rather
+    /// than a connection closed under it.
     /// </remarks>
     /// <exception cref="ProblemException">As <see cref="ReadAsync(HttpContext, long, string)"/>, and whatever the sink throws.</exception>
     public static async ValueTask<BodyReading> ReadAsync(HttpContext context, long limit, string what, IJsonBodySink sink)
