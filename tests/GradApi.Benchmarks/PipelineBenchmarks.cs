@@ -64,15 +64,7 @@ public class PipelineBenchmarks
     public int ReadInPieces()
     {
         using var reader = new GraphJsonReader(int.MaxValue, Expressions, inputValuesOptional: false, _body.Length, default);
-        using var window = new BodyWindow(_body.Length, _body.Length);
-        for (int at = 0; at < _body.Length;)
-        {
-            int size = Math.Min(Math.Min(BodyWindow.Bytes / 2, window.Room.Length), _body.Length - at);
-            _body.AsSpan(at, size).CopyTo(window.Room);
-            window.Added(size);
-            at += size;
-            if (window.Full || at == _body.Length) window.HandTo(reader, final: at == _body.Length);
-        }
+        BodyWindow.HandInPieces(_body, reader);
         using GraphSpec spec = reader.Finish();
         return spec.NodeCount;
     }

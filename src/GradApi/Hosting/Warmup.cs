@@ -68,17 +68,7 @@ internal sealed partial class Warmup(IOptions<GradApiOptions> options, IServiceP
         var compiler = services.GetRequiredService<GraphCompiler>();
         using var reader = new GraphJsonReader(int.MaxValue, expressions, inputValuesOptional: false, body.Length, CancellationToken.None,
             compileCancellationToken: cancellationToken) { CompileAhead = options.Value.CompileAhead };
-        using (var window = new BodyWindow(body.Length, body.Length))
-        {
-            for (int at = 0; at < body.Length;)
-            {
-                int size = Math.Min(Math.Min(BodyWindow.Bytes / 2, window.Room.Length), body.Length - at);
-                body.AsSpan(at, size).CopyTo(window.Room);
-                window.Added(size);
-                at += size;
-                if (window.Full || at == body.Length) window.HandTo(reader, final: at == body.Length);
-            }
-        }
+        BodyWindow.HandInPieces(body, reader);
         using GraphSpec spec = reader.Finish();
         CompileResult compiled = reader.TakeCompile() is { } ahead
             ? ahead.Finish(mode, cancellationToken)

@@ -91,6 +91,12 @@ public class GraphJsonReaderPiecesTests
             }
             Assert.Equal(whole, Outcome(() => ReadInPieces(bytes, sizes)));
         }
+        Assert.Equal(whole, Outcome(() =>
+        {
+            using var reader = new GraphJsonReader(50_000, new ExpressionParser(), inputValuesOptional: false, bytes.Length, default);
+            BodyWindow.HandInPieces(bytes, reader); // as the service's window hands it over
+            return reader.Finish();
+        }));
     }
 
     [Fact]
