@@ -85,6 +85,18 @@ public sealed class BufferPool<T> : ArrayPool<T>
     }
 
     /// <summary>
+    /// Swaps <paramref name="array"/> for one of this pool at least twice as long, or <paramref name="needed"/> long if that
+    /// is more, and at most <paramref name="most"/>; keeps its first <paramref name="used"/> items and gives the old one back.
+    /// </summary>
+    public void Grow(ref T[] array, int used, long needed = 0, long most = int.MaxValue)
+    {
+        T[] larger = Rent((int)Math.Min(Math.Min(Math.Max(2L * array.Length, needed), most), Array.MaxLength));
+        array.AsSpan(0, used).CopyTo(larger);
+        Return(array);
+        array = larger;
+    }
+
+    /// <summary>
     /// <paramref name="length"/> rounded up to the next of eight steps between two powers of two (0.5, 0.5625, ... of
     /// the next one), and at most <see cref="Array.MaxLength"/>.
     /// </summary>

@@ -147,19 +147,9 @@ internal sealed class OrderedPrefix : IDisposable
     /// </summary>
     private void EnsureRoom(int nodes, int edges, int edgesResolved)
     {
-        if (EdgeNode!.Length < edges) Grow(ref EdgeNode, edges, edgesResolved);
-        if (Level!.Length < nodes) Grow(ref Level, nodes, Resolved);
-        if (IsRead!.Length < nodes) Grow(ref IsRead, nodes, Resolved);
-    }
-
-    /// <summary>Swaps <paramref name="array"/> for a pooled one of at least <paramref name="needed"/> items (twice as many if that is more), keeping the first <paramref name="used"/>.</summary>
-    private static void Grow<T>(ref T[]? array, int needed, int used)
-    {
-        T[] old = array!;
-        T[] larger = BufferPool<T>.Shared.Rent((int)Math.Min(Math.Max(2L * old.Length, needed), Array.MaxLength));
-        old.AsSpan(0, used).CopyTo(larger);
-        BufferPool<T>.Shared.Return(old);
-        array = larger;
+        if (EdgeNode!.Length < edges) BufferPool<int>.Shared.Grow(ref EdgeNode!, edgesResolved, edges);
+        if (Level!.Length < nodes) BufferPool<int>.Shared.Grow(ref Level!, Resolved, nodes);
+        if (IsRead!.Length < nodes) BufferPool<bool>.Shared.Grow(ref IsRead!, Resolved, nodes);
     }
 
     /// <summary>Returns <paramref name="array"/> to the pool, once: it is null after.</summary>

@@ -43,13 +43,7 @@ internal sealed class BodyWindow : IDisposable
         int taken = sink.Take(_window.AsSpan(0, _held), final);
         _window.AsSpan(taken, _held - taken).CopyTo(_window);
         _held -= taken;
-        if (_held > _window.Length / 2)
-        {
-            byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min(2L * _window.Length, _limit + 1));
-            _window.AsSpan(0, _held).CopyTo(larger);
-            BufferPool<byte>.Shared.Return(_window);
-            _window = larger;
-        }
+        if (_held > _window.Length / 2) BufferPool<byte>.Shared.Grow(ref _window, _held, most: _limit + 1);
     }
 
     /// <summary>

@@ -58,13 +58,7 @@ internal sealed class JsonBody : IDisposable
                 ReadResult result = await ReadAsync(context, reader, length, limit);
                 ReadOnlySequence<byte> data = result.Buffer;
                 long total = length + data.Length;
-                if (total > buffer.Length)
-                {
-                    byte[] larger = BufferPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)buffer.Length * 2, total), limit));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    BufferPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
+                if (total > buffer.Length) BufferPool<byte>.Shared.Grow(ref buffer, length, total, limit);
                 data.CopyTo(buffer.AsSpan(length));
                 length = (int)total;
                 reader.AdvanceTo(data.End);
